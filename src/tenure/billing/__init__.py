@@ -1,0 +1,1 @@
+"""Products, plans, subscriptions and fixed-term contracts: what customers pay for."""

@@ -1,0 +1,1 @@
+"""Database foundation: the declarative base, engines and sessions."""

@@ -1,0 +1,46 @@
+"""Import every area's models so that the metadata knows all tables."""
+
+from tenure.accounts.models import Account, AccountOwnerHistory, Contact
+from tenure.billing.models import (
+    Contract,
+    ContractLine,
+    Plan,
+    Product,
+    Subscription,
+    SubscriptionItem,
+    SubscriptionPause,
+)
+from tenure.db.base import Base
+from tenure.fx.models import FxRate
+from tenure.revenue.models import (
+    AccountMrrMonth,
+    AccountRevenue,
+    MrrMovement,
+    RenewalTerm,
+    RevenueFactState,
+)
+from tenure.settings.models import Setting
+from tenure.staff.models import StaffUser, Team
+
+__all__ = [
+    "Account",
+    "AccountMrrMonth",
+    "AccountOwnerHistory",
+    "AccountRevenue",
+    "Base",
+    "Contact",
+    "Contract",
+    "ContractLine",
+    "FxRate",
+    "MrrMovement",
+    "Plan",
+    "Product",
+    "RenewalTerm",
+    "RevenueFactState",
+    "Setting",
+    "StaffUser",
+    "Subscription",
+    "SubscriptionItem",
+    "SubscriptionPause",
+    "Team",
+]

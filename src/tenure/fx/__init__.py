@@ -1,0 +1,1 @@
+"""Foreign-exchange rates used to convert amounts into the reporting currency."""

@@ -1,0 +1,1 @@
+"""Revenue engine: MRR, its movements, retention and renewals."""

@@ -1,0 +1,1 @@
+"""Configuration: environment variables and the settings table."""

@@ -1,0 +1,1 @@
+"""Staff users and teams: the people who own and serve customers."""
