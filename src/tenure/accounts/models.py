@@ -35,10 +35,14 @@ class AccountOwnerHistory(Base):
     """Who owned an account from one date until the next change."""
 
     __tablename__ = "account_owner_history"
-    __table_args__ = (Index("ix_owner_history_account_start", "account_id", "start_date"),)
+    __table_args__ = (
+        Index("ix_owner_history_account_start", "account_id", "start_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE")
+    )
     owner_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_user.id", ondelete="SET NULL")
     )

@@ -55,7 +55,9 @@ class Subscription(Base, TimestampMixin):
     account_id: Mapped[int] = mapped_column(
         ForeignKey("account.id", ondelete="CASCADE"), index=True
     )
-    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id", ondelete="SET NULL"))
+    plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan.id", ondelete="SET NULL")
+    )
     currency: Mapped[str] = mapped_column(String(3))
     interval: Mapped[str] = mapped_column(String(10), default="month")
     interval_count: Mapped[int] = mapped_column(default=1)
@@ -86,8 +88,10 @@ class SubscriptionItem(Base):
     subscription_id: Mapped[int] = mapped_column(
         ForeignKey("subscription.id", ondelete="CASCADE"), index=True
     )
-    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id", ondelete="SET NULL"))
-    # Price per billing interval of one unit, in minor units of the subscription currency.
+    plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan.id", ondelete="SET NULL")
+    )
+    # Price of one unit per billing interval, in minor units of the currency.
     unit_amount_minor: Mapped[int] = mapped_column(BigInteger)
     quantity: Mapped[int] = mapped_column(default=1)
     start_date: Mapped[dt.date | None]
@@ -130,7 +134,9 @@ class Contract(Base, TimestampMixin):
     renews_contract_id: Mapped[int | None] = mapped_column(
         ForeignKey("contract.id", ondelete="SET NULL"), index=True
     )
-    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id", ondelete="SET NULL"))
+    plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan.id", ondelete="SET NULL")
+    )
     # Expected renewal value for the renewal forecast; capped at the due amount.
     forecast_renewal_minor: Mapped[int | None] = mapped_column(BigInteger)
 

@@ -12,7 +12,7 @@ from tenure.db.base import Base
 
 
 class FxRate(Base):
-    """One unit of ``base`` is worth ``rate`` units of ``quote`` from ``rate_date`` on."""
+    """From ``rate_date`` on, one unit of ``base`` is worth ``rate`` of ``quote``."""
 
     __tablename__ = "fx_rate"
     __table_args__ = (UniqueConstraint("rate_date", "base", "quote"),)

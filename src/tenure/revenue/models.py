@@ -23,7 +23,9 @@ class MrrMovement(Base):
     __table_args__ = (Index("ix_mrr_movement_account_date", "account_id", "date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE")
+    )
     date: Mapped[dt.date] = mapped_column(index=True)
     kind: Mapped[str] = mapped_column(String(12))
     amount_minor: Mapped[int] = mapped_column(BigInteger)
@@ -56,7 +58,9 @@ class AccountRevenue(Base):
     mrr_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     active: Mapped[bool] = mapped_column(default=False)
     first_revenue_date: Mapped[dt.date | None]
-    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id", ondelete="SET NULL"))
+    plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan.id", ondelete="SET NULL")
+    )
     currency: Mapped[str | None] = mapped_column(String(3))
     computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -68,7 +72,9 @@ class RenewalTerm(Base):
     __table_args__ = (Index("ix_renewal_term_account", "account_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE")
+    )
     source: Mapped[str] = mapped_column(String(12))
     source_external_id: Mapped[str] = mapped_column(String(200))
     term_start: Mapped[dt.date]

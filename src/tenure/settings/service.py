@@ -142,7 +142,8 @@ def _spec(key: str) -> SettingSpec:
         return SPECS[key]
     except KeyError:
         known = ", ".join(sorted(SPECS))
-        raise SettingError(f"unknown setting '{key}'; known settings: {known}") from None
+        message = f"unknown setting '{key}'; known settings: {known}"
+        raise SettingError(message) from None
 
 
 def get_all(session: Session) -> dict[str, tuple[Any, str]]:

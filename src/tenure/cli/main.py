@@ -1,0 +1,178 @@
+"""Entry point of the ``tenure`` command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import func, select
+
+from tenure.accounts.models import Account
+from tenure.cli import reports
+from tenure.cli.context import database, fail
+from tenure.cli.output import Format, render
+from tenure.db.models import Base
+from tenure.imports.service import ImportFailed, import_file
+from tenure.revenue import service as revenue
+from tenure.revenue.fx import MissingRateError
+from tenure.settings import service as settings
+
+log = logging.getLogger(__name__)
+
+app = typer.Typer(
+    help="Tenure: recurring-revenue truth and customer retention for SaaS companies.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(reports.app, name="report")
+config_app = typer.Typer(help="Show and change settings.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+class Kind(StrEnum):
+    """What an import file holds."""
+
+    accounts = "accounts"
+    subscriptions = "subscriptions"
+    contracts = "contracts"
+    fx_rates = "fx-rates"
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more")] = False,
+) -> None:
+    """Configure logging for every command."""
+    level = logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+@app.command("import")
+def import_(
+    kind: Annotated[Kind, typer.Argument(help="What the file holds")],
+    file: Annotated[Path, typer.Argument(help="A .csv or .xlsx file")],
+) -> None:
+    """Upsert records from a CSV or XLSX file; any bad row means nothing changes."""
+    if not file.is_file():
+        raise fail(f"{file}: no such file", 2)
+    with database() as session:
+        currency = settings.get(session, "reporting_currency")
+        try:
+            result = import_file(session, kind.value, file, default_currency=currency)
+            if result.fx_changed:
+                revenue.rebuild(session)
+            else:
+                revenue.recompute(session, result.account_ids)
+        except ImportFailed as exc:
+            for problem in exc.problems:
+                typer.echo(str(problem), err=True)
+            count = len(exc.problems)
+            raise fail(f"{file}: {count} problem(s); nothing was imported") from None
+        except MissingRateError as exc:
+            raise fail(f"{file}: {exc}; nothing was imported") from None
+    typer.echo(
+        f"{file}: {result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged"
+    )
+    for note in result.notes:
+        typer.echo(f"  {note}")
+
+
+@app.command()
+def rebuild(
+    as_of: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Compute as known on this day"),
+    ] = None,
+) -> None:
+    """Recompute every revenue fact from subscriptions, contracts and FX rates."""
+    with database() as session:
+        try:
+            stats = revenue.rebuild(session, as_of.date() if as_of else None)
+        except MissingRateError as exc:
+            raise fail(str(exc)) from None
+    total = stats.load_seconds + stats.compute_seconds + stats.store_seconds
+    typer.echo(
+        f"rebuilt {stats.customers} customers, {stats.movements} movements "
+        f"in {total:.2f}s"
+    )
+
+
+@config_app.command("show")
+def config_show(
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """Show every setting, its value and where the value comes from."""
+    with database() as session:
+        values = settings.get_all(session)
+    rows = [
+        {"key": key, "value": value, "source": source, "help": settings.SPECS[key].help}
+        for key, (value, source) in values.items()
+    ]
+    typer.echo(render(rows, fmt, ("key", "value", "source", "help")))
+    typer.echo(f"database: {settings.database_url()}", err=True)
+
+
+@config_app.command("set")
+def config_set(key: str, value: str) -> None:
+    """Change a setting; revenue policies recompute every revenue fact."""
+    with database() as session:
+        try:
+            settings.set_value(session, key, value)
+            if settings.SPECS[key].revenue:
+                revenue.rebuild(session)
+        except settings.SettingError as exc:
+            raise fail(str(exc), 2) from None
+        except MissingRateError as exc:
+            raise fail(f"{key} not changed: {exc}") from None
+    typer.echo(f"{key} = {value}")
+
+
+@app.command()
+def demo(
+    serve: Annotated[
+        bool, typer.Option(help="Serve the demo company after loading it")
+    ] = True,
+    reset: Annotated[
+        bool, typer.Option(help="Delete everything in the database first")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Random seed of the generator")] = 42,
+    accounts: Annotated[int, typer.Option(help="Number of customer accounts")] = 1000,
+) -> None:
+    """Generate a realistic demo company, load it and show its revenue."""
+    from tenure.demo.generator import generate
+    from tenure.demo.loader import load
+
+    with database() as session:
+        existing = session.scalar(select(func.count()).select_from(Account)) or 0
+        if existing and not reset:
+            raise fail(
+                f"the database already holds {existing} accounts; add --reset to "
+                "replace everything in it with the demo company",
+                2,
+            )
+        for table in reversed(Base.metadata.sorted_tables):
+            session.execute(table.delete())
+        data = generate(seed=seed, accounts=accounts)
+        load(session, data)
+        stats = revenue.rebuild(session)
+    typer.echo(
+        f"demo company loaded: {len(data.accounts)} accounts, "
+        f"{stats.movements} MRR movements ({settings.database_url()})"
+    )
+    if serve:
+        _print_summary()
+
+
+def _print_summary() -> None:
+    """Print the demo company's last twelve months until the web app serves it."""
+    typer.echo("\nMRR, last 12 months (CNY):")
+    reports.mrr(fmt=Format.table)
+    typer.echo("\nRetention:")
+    reports.retention(fmt=Format.table)
+    typer.echo("\nRenewals:")
+    reports.renewals(fmt=Format.table)

@@ -1,0 +1,254 @@
+"""Turn subscriptions and contracts into MRR segments: a monthly amount over dates.
+
+A segment is one stretch of time during which one source earns a constant monthly
+amount in its own currency. The timeline adds segments up per customer and day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from tenure.revenue.calendar import months_between
+from tenure.revenue.inputs import (
+    ContractInput,
+    CustomerInput,
+    ItemInput,
+    SubscriptionInput,
+)
+from tenure.revenue.policy import Policy
+
+# Billing interval lengths in months; a week is 12/52 of a month (x 52/12 monthly).
+INTERVAL_MONTHS = {
+    "week": Fraction(12, 52),
+    "month": Fraction(1),
+    "quarter": Fraction(3),
+    "year": Fraction(12),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A constant monthly amount earned by one source from ``start`` until ``end``."""
+
+    source: str
+    start: dt.date
+    end: dt.date | None
+    currency: str
+    mrr: int
+    paying: bool
+    fx_anchor: dt.date
+    fx_step_months: int
+    plan_id: int | None = None
+    pending_from: dt.date | None = None
+
+
+def round_half_even(value: Fraction) -> int:
+    """Round a fraction to the nearest integer, ties to even."""
+    return round(value)
+
+
+def interval_months(interval: str, count: int = 1) -> Fraction:
+    """Return the length of a billing interval in months."""
+    try:
+        return INTERVAL_MONTHS[interval] * count
+    except KeyError:
+        raise ValueError(f"unknown billing interval '{interval}'") from None
+
+
+def _min_end(a: dt.date | None, b: dt.date | None) -> dt.date | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)
+
+
+def _item_price(item: ItemInput, discounted: bool) -> int:
+    list_price = item.unit_amount * item.quantity
+    if not discounted:
+        return list_price
+    price = Fraction(list_price)
+    if item.discount_percent:
+        price *= 1 - Fraction(Decimal(item.discount_percent)) / 100
+    if item.discount_amount:
+        price -= item.discount_amount
+    return max(round_half_even(price), 0)
+
+
+def _subtract(
+    spans: list[tuple[dt.date, dt.date | None]], hole: tuple[dt.date, dt.date | None]
+) -> list[tuple[dt.date, dt.date | None]]:
+    """Remove the span ``hole`` from each span of ``spans``."""
+    hole_start, hole_end = hole
+    result: list[tuple[dt.date, dt.date | None]] = []
+    for start, end in spans:
+        if end is not None and end <= hole_start:
+            result.append((start, end))
+            continue
+        if hole_end is not None and hole_end <= start:
+            result.append((start, end))
+            continue
+        if start < hole_start:
+            result.append((start, hole_start))
+        if hole_end is not None and (end is None or hole_end < end):
+            result.append((hole_end, end))
+    return result
+
+
+def subscription_window(
+    sub: SubscriptionInput, policy: Policy
+) -> tuple[dt.date, dt.date | None]:
+    """Return the paid span of a subscription after trial, cancellation and dunning."""
+    start = sub.start
+    if sub.trial_end is not None and sub.trial_end > start:
+        start = sub.trial_end
+    end = sub.end
+    if policy.churn_recognition == "at_request" and sub.canceled_at is not None:
+        end = _min_end(end, max(sub.canceled_at, start))
+    if policy.past_due_churn_days and sub.past_due_since is not None:
+        cutoff = sub.past_due_since + dt.timedelta(days=policy.past_due_churn_days)
+        end = _min_end(end, max(cutoff, start))
+    return start, end
+
+
+def subscription_segments(sub: SubscriptionInput, policy: Policy) -> list[Segment]:
+    """Return the MRR segments of one subscription."""
+    start, end = subscription_window(sub, policy)
+    months = interval_months(sub.interval, sub.interval_count)
+    step = max(int(months), 1)
+    segments: list[Segment] = []
+    for item in sub.items:
+        item_start = max(item.start or sub.start, start)
+        item_end = _min_end(item.end or sub.end, end)
+        if item_end is not None and item_end <= item_start:
+            continue
+        spans: list[tuple[dt.date, dt.date | None]] = [(item_start, item_end)]
+        for pause in sub.pauses:
+            spans = _subtract(spans, pause)
+        has_discount = bool(item.discount_percent or item.discount_amount)
+        expiring = has_discount and item.discount_end is not None
+        deduct = has_discount and (policy.discount_mode == "deduct" or not expiring)
+        for span_start, span_end in spans:
+            pieces = [(span_start, span_end, deduct)]
+            if deduct and expiring:
+                assert item.discount_end is not None
+                pieces = [
+                    (s, e, disc)
+                    for s, e, disc in (
+                        (span_start, _min_end(span_end, item.discount_end), True),
+                        (max(span_start, item.discount_end), span_end, False),
+                    )
+                    if e is None or s < e
+                ]
+            for piece_start, piece_end, discounted in pieces:
+                segments.append(
+                    Segment(
+                        source=f"subscription:{sub.external_id}",
+                        start=piece_start,
+                        end=piece_end,
+                        currency=sub.currency,
+                        mrr=round_half_even(_item_price(item, discounted) / months),
+                        paying=item.unit_amount * item.quantity > 0,
+                        fx_anchor=start,
+                        fx_step_months=step,
+                        plan_id=item.plan_id or sub.plan_id,
+                    )
+                )
+    return segments
+
+
+def contract_mrr(contract: ContractInput) -> int:
+    """Return a contract's MRR: its recurring value over its length in months."""
+    end_exclusive = contract.end + dt.timedelta(days=1)
+    months = months_between(contract.start, end_exclusive)
+    if months == 0:
+        return 0
+    return round_half_even(Fraction(contract.recurring_amount) / months)
+
+
+def contract_successors(
+    contracts: tuple[ContractInput, ...], grace_days: int
+) -> dict[str, tuple[ContractInput, bool]]:
+    """Map each contract's external id to its renewal and whether the renewal names it.
+
+    A contract that names the one it renews is that contract's renewal. Failing that,
+    the customer's next contract that starts after it and no later than the end of
+    its grace period, and runs beyond it, renews it.
+    """
+    grace = dt.timedelta(days=grace_days)
+    result: dict[str, tuple[ContractInput, bool]] = {}
+    claimed: set[str] = set()
+    for contract in sorted(contracts, key=lambda c: (c.start, c.external_id)):
+        if contract.renews is not None and contract.renews not in result:
+            result[contract.renews] = (contract, True)
+            claimed.add(contract.external_id)
+    for contract in sorted(contracts, key=lambda c: (c.end, c.external_id)):
+        if contract.external_id in result:
+            continue
+        limit = contract.end + dt.timedelta(days=1) + grace
+        candidates = [
+            other
+            for other in contracts
+            if other.renews is None
+            and other.external_id not in claimed
+            and other.external_id != contract.external_id
+            and contract.start < other.start <= limit
+            and other.end > contract.end
+        ]
+        if candidates:
+            chosen = min(candidates, key=lambda c: (c.start, c.external_id))
+            result[contract.external_id] = (chosen, False)
+            claimed.add(chosen.external_id)
+    return result
+
+
+def contract_segments(
+    contracts: tuple[ContractInput, ...], policy: Policy
+) -> list[Segment]:
+    """Return the MRR segments of a customer's contracts, renewals and grace periods."""
+    grace = dt.timedelta(days=policy.contract_grace_days)
+    successors = contract_successors(contracts, policy.contract_grace_days)
+    segments: list[Segment] = []
+    for contract in contracts:
+        mrr = contract_mrr(contract)
+        end_exclusive = contract.end + dt.timedelta(days=1)
+        grace_end = end_exclusive + grace
+        successor = successors.get(contract.external_id)
+        if successor is None:
+            end = grace_end
+        else:
+            follower, named = successor
+            if follower.start <= end_exclusive:
+                end = follower.start if named else end_exclusive
+            else:
+                end = min(follower.start, grace_end)
+        end = max(end, contract.start)
+        if end == contract.start:
+            continue
+        segments.append(
+            Segment(
+                source=f"contract:{contract.external_id}",
+                start=contract.start,
+                end=end,
+                currency=contract.currency,
+                mrr=mrr,
+                paying=contract.recurring_amount > 0,
+                fx_anchor=contract.start,
+                fx_step_months=0,
+                plan_id=contract.plan_id,
+                pending_from=end_exclusive if end > end_exclusive else None,
+            )
+        )
+    return segments
+
+
+def customer_segments(customer: CustomerInput, policy: Policy) -> list[Segment]:
+    """Return every MRR segment of one customer."""
+    segments: list[Segment] = []
+    for sub in customer.subscriptions:
+        segments.extend(subscription_segments(sub, policy))
+    segments.extend(contract_segments(customer.contracts, policy))
+    return segments
