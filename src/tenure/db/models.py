@@ -13,7 +13,7 @@ from tenure.billing.models import (
 from tenure.db.base import Base
 from tenure.fx.models import FxRate
 from tenure.revenue.models import (
-    AccountMrrMonth,
+    AccountMonthSnapshot,
     AccountRevenue,
     MrrMovement,
     RenewalTerm,
@@ -24,7 +24,7 @@ from tenure.staff.models import StaffUser, Team
 
 __all__ = [
     "Account",
-    "AccountMrrMonth",
+    "AccountMonthSnapshot",
     "AccountOwnerHistory",
     "AccountRevenue",
     "Base",
