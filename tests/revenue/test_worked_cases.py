@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.revenue.conftest import Tenure
 
 SUBS = "subscription_id,customer_id,start_date,end_date,currency,interval,amount"
@@ -254,7 +253,7 @@ def test_case_13_currency_swings_are_fx_impact(tenure: Tenure) -> None:
 def test_case_14_revenue_churn_rates(tenure: Tenure) -> None:
     tenure.load(
         "subscriptions",
-        f"""
+        """
         subscription_id,customer_id,start_date,end_date,monthly_amount
         a,ca,2024-01-01,2024-02-01,10
         b1,cb,2024-01-01,2024-02-01,40

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import typer
-from alembic.script import ScriptDirectory
 from sqlalchemy.orm import Session
 
 from tenure.db import migrate
@@ -19,8 +18,7 @@ log = logging.getLogger(__name__)
 
 def ensure_schema(url: str) -> None:
     """Upgrade the database at ``url`` to the newest migration if it is behind."""
-    head = ScriptDirectory.from_config(migrate.alembic_config(url)).get_current_head()
-    if migrate.current(url) != head:
+    if migrate.current(url) != migrate.head():
         migrate.upgrade(url)
 
 

@@ -11,12 +11,23 @@ INTERVALS = ("day", "week", "month", "quarter", "year")
 ONE_DAY = dt.timedelta(days=1)
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def days_in_month(year: int, month: int) -> int:
+    """Return the number of days of a month."""
+    if month == 2 and calendar.isleap(year):
+        return 29
+    return _MONTH_DAYS[month - 1]
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """Return ``day`` moved by ``months``, clamped to the end of a shorter month."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month += 1
+    if day.day <= 28:
+        return dt.date(year, month, day.day)
+    return dt.date(year, month, min(day.day, days_in_month(year, month)))
 
 
 def whole_months_between(start: dt.date, end: dt.date) -> int:

@@ -19,11 +19,16 @@ from tenure.revenue.renewals import Term, customer_terms
 from tenure.revenue.timeline import CHURN, NEW, REACTIVATION, Movement, movements
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class MonthSnapshot:
-    """A customer's MRR at the end of a month."""
+    """A customer's month-end MRR, the same for every month of a span.
 
-    month: dt.date
+    ``month_to`` is the last month of the span (inclusive), ``None`` while it runs
+    on. Months in which the customer has no MRR and is not a customer are omitted.
+    """
+
+    month_from: dt.date
+    month_to: dt.date | None
     mrr: int
     active: bool
     pending_renewal: bool
@@ -59,18 +64,21 @@ def state_at(moves: list[Movement], day: dt.date) -> tuple[int, bool]:
 
 
 def _month_snapshots(
-    moves: list[Movement], segments: list[Segment], as_of: dt.date
+    moves: list[Movement], segments: list[Segment]
 ) -> list[MonthSnapshot]:
-    if not moves:
-        return []
+    """Run-length encode a customer's month-end state into spans of months."""
     pending = [
         (seg.pending_from, seg.end) for seg in segments if seg.pending_from is not None
     ]
+    months = {month_start(move.date) for move in moves}
+    for start, end in pending:
+        months.add(month_start(start))
+        if end is not None:
+            months.add(month_start(end))
+    ordered = sorted(months)
     snapshots: list[MonthSnapshot] = []
-    month = month_start(moves[0].date)
-    last = month_start(max(as_of, moves[0].date))
     index, mrr, active = 0, 0, False
-    while month <= last:
+    for position, month in enumerate(ordered):
         following = add_months(month, 1)
         while index < len(moves) and moves[index].date < following:
             move = moves[index]
@@ -80,14 +88,28 @@ def _month_snapshots(
             elif move.kind == CHURN:
                 active = False
             index += 1
+        if not (active or mrr):
+            continue
         month_end = following - ONE_DAY
-        if active or mrr:
-            is_pending = any(
-                start <= month_end and (end is None or month_end < end)
-                for start, end in pending
-            )
-            snapshots.append(MonthSnapshot(month, mrr, active, is_pending))
-        month = following
+        is_pending = any(
+            start <= month_end and (end is None or month_end < end)
+            for start, end in pending
+        )
+        last = (
+            add_months(ordered[position + 1], -1)
+            if position + 1 < len(ordered)
+            else None
+        )
+        previous = snapshots[-1] if snapshots else None
+        if (
+            previous is not None
+            and previous.month_to == add_months(month, -1)
+            and (previous.mrr, previous.active, previous.pending_renewal)
+            == (mrr, active, is_pending)
+        ):
+            previous.month_to = last
+        else:
+            snapshots.append(MonthSnapshot(month, last, mrr, active, is_pending))
     return snapshots
 
 
@@ -118,7 +140,7 @@ def compute(
     return CustomerRevenue(
         account_id=customer.account_id,
         movements=moves,
-        months=_month_snapshots(moves, segments, as_of),
+        months=_month_snapshots(moves, segments),
         terms=customer_terms(customer, fx, policy, as_of),
         mrr=mrr,
         active=active,

@@ -32,16 +32,24 @@ class MrrMovement(Base):
     mrr_after_minor: Mapped[int] = mapped_column(BigInteger)
 
 
-class AccountMrrMonth(Base):
-    """A customer's MRR at the end of a month in which it had MRR or was a customer."""
+class AccountMonthSnapshot(Base):
+    """A customer's month-end MRR for a span of months in which it did not change.
 
-    __tablename__ = "account_mrr_month"
-    __table_args__ = (Index("ix_account_mrr_month_month", "month"),)
+    Month-end snapshots are stored run-length encoded: the row for ``month_from``
+    holds for every month up to ``month_to`` inclusive (``None``: until further
+    notice). Months without MRR in which the account was not a customer have no row.
+    """
+
+    __tablename__ = "account_month_snapshot"
+    __table_args__ = (
+        Index("ix_account_month_snapshot_span", "month_from", "month_to"),
+    )
 
     account_id: Mapped[int] = mapped_column(
         ForeignKey("account.id", ondelete="CASCADE"), primary_key=True
     )
-    month: Mapped[dt.date] = mapped_column(primary_key=True)
+    month_from: Mapped[dt.date] = mapped_column(primary_key=True)
+    month_to: Mapped[dt.date | None]
     mrr_minor: Mapped[int] = mapped_column(BigInteger)
     active: Mapped[bool]
     pending_renewal: Mapped[bool] = mapped_column(default=False)

@@ -7,6 +7,7 @@ amount in its own currency. The timeline adds segments up per customer and day.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -45,11 +46,26 @@ class Segment:
     pending_from: dt.date | None = None
 
 
-def round_half_even(value: Fraction) -> int:
-    """Round a fraction to the nearest integer, ties to even."""
-    return round(value)
+def divide_half_even(numerator: int, denominator: int) -> int:
+    """Divide two integers, rounding half to even (``denominator`` > 0)."""
+    quotient, remainder = divmod(numerator, denominator)
+    twice = 2 * remainder
+    if twice > denominator or (twice == denominator and quotient % 2):
+        quotient += 1
+    return quotient
 
 
+def per_month(amount: int | Fraction, months: Fraction) -> int:
+    """Return ``amount`` per ``months`` as a whole monthly amount, ties to even."""
+    if isinstance(amount, int) and months.denominator == 1:
+        return divide_half_even(amount, months.numerator)
+    amount = Fraction(amount)
+    return divide_half_even(
+        amount.numerator * months.denominator, amount.denominator * months.numerator
+    )
+
+
+@functools.cache
 def interval_months(interval: str, count: int = 1) -> Fraction:
     """Return the length of a billing interval in months."""
     try:
@@ -66,16 +82,16 @@ def _min_end(a: dt.date | None, b: dt.date | None) -> dt.date | None:
     return min(a, b)
 
 
-def _item_price(item: ItemInput, discounted: bool) -> int:
+def _item_price(item: ItemInput, discounted: bool) -> int | Fraction:
     list_price = item.unit_amount * item.quantity
     if not discounted:
         return list_price
-    price = Fraction(list_price)
+    price: int | Fraction = list_price
     if item.discount_percent:
-        price *= 1 - Fraction(Decimal(item.discount_percent)) / 100
+        price = price * (1 - Fraction(Decimal(item.discount_percent)) / 100)
     if item.discount_amount:
         price -= item.discount_amount
-    return max(round_half_even(price), 0)
+    return max(price, 0)
 
 
 def _subtract(
@@ -150,7 +166,7 @@ def subscription_segments(sub: SubscriptionInput, policy: Policy) -> list[Segmen
                         start=piece_start,
                         end=piece_end,
                         currency=sub.currency,
-                        mrr=round_half_even(_item_price(item, discounted) / months),
+                        mrr=per_month(_item_price(item, discounted), months),
                         paying=item.unit_amount * item.quantity > 0,
                         fx_anchor=start,
                         fx_step_months=step,
@@ -166,7 +182,7 @@ def contract_mrr(contract: ContractInput) -> int:
     months = months_between(contract.start, end_exclusive)
     if months == 0:
         return 0
-    return round_half_even(Fraction(contract.recurring_amount) / months)
+    return per_month(contract.recurring_amount, months)
 
 
 def contract_successors(

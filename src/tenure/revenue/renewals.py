@@ -114,6 +114,8 @@ def subscription_terms(
     as_of: dt.date,
 ) -> list[Term]:
     """Return the terms of a subscription billed yearly or less often."""
+    if sub.interval in ("week", "month") and sub.interval_count < 12:
+        return []
     months = interval_months(sub.interval, sub.interval_count)
     if months < policy.renewal_min_interval_months:
         return []

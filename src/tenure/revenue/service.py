@@ -16,7 +16,7 @@ from tenure.revenue.engine import CustomerRevenue, compute
 from tenure.revenue.fx import FxTable
 from tenure.revenue.loading import load_customers, load_fx, load_policy, today
 from tenure.revenue.models import (
-    AccountMrrMonth,
+    AccountMonthSnapshot,
     AccountRevenue,
     MrrMovement,
     RenewalTerm,
@@ -26,7 +26,7 @@ from tenure.revenue.policy import Policy
 
 log = logging.getLogger(__name__)
 
-FACT_TABLES = (MrrMovement, AccountMrrMonth, RenewalTerm, AccountRevenue)
+FACT_TABLES = (MrrMovement, AccountMonthSnapshot, RenewalTerm, AccountRevenue)
 _CHUNK = 20_000
 
 
@@ -155,11 +155,12 @@ def store(session: Session, results: list[CustomerRevenue]) -> None:
     )
     _insert(
         session,
-        AccountMrrMonth,
+        AccountMonthSnapshot,
         (
             {
                 "account_id": r.account_id,
-                "month": s.month,
+                "month_from": s.month_from,
+                "month_to": s.month_to,
                 "mrr_minor": s.mrr,
                 "active": s.active,
                 "pending_renewal": s.pending_renewal,

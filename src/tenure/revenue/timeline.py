@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from tenure.revenue.calendar import add_months, whole_months_between
 from tenure.revenue.fx import FxTable
-from tenure.revenue.normalise import Segment
+from tenure.revenue.normalise import Segment, divide_half_even
 from tenure.revenue.policy import Policy
 
 NEW = "new"
@@ -36,17 +36,6 @@ class Movement:
     mrr_after: int
 
 
-@dataclass(frozen=True, slots=True)
-class _State:
-    native: dict[str, int]
-    converted: dict[str, int]
-    total: int
-    active: bool
-
-
-_EMPTY = _State({}, {}, 0, False)
-
-
 def service_period_start(segment: Segment, day: dt.date) -> dt.date:
     """Return the start of the billing period of ``segment`` that contains ``day``."""
     if segment.fx_step_months <= 0 or day <= segment.fx_anchor:
@@ -62,9 +51,10 @@ def _fx_days(segment: Segment, fx: FxTable) -> list[dt.date]:
     changes = fx.change_days(segment.currency)
     if not changes:
         return []
-    last = changes[-1]
-    stop = segment.end if segment.end is not None else add_months(last, 12)
-    stop = min(stop, add_months(last, segment.fx_step_months + 1))
+    # The newest rate first applies to the period starting after it.
+    stop = add_months(changes[-1], segment.fx_step_months + 1)
+    if segment.end is not None:
+        stop = min(stop, segment.end)
     days: list[dt.date] = []
     previous = fx.rate(segment.currency, service_period_start(segment, segment.start))
     k = whole_months_between(segment.fx_anchor, segment.start)
@@ -81,76 +71,109 @@ def _fx_days(segment: Segment, fx: FxTable) -> list[dt.date]:
     return days
 
 
-def _state_on(segments: list[Segment], day: dt.date, fx: FxTable) -> _State:
-    native: dict[str, int] = defaultdict(int)
-    converted: dict[str, int] = defaultdict(int)
-    active = False
+def mrr_on(segments: list[Segment], day: dt.date, fx: FxTable) -> tuple[int, bool]:
+    """Return a customer's MRR and whether it is a paying customer on ``day``.
+
+    Computed directly from the segments live that day; the sweep in
+    :func:`movements` must always agree with it.
+    """
+    total, active = 0, False
     for seg in segments:
         if seg.start <= day and (seg.end is None or day < seg.end):
-            native[seg.currency] += seg.mrr
-            rate_day = service_period_start(seg, day)
-            converted[seg.currency] += fx.convert(seg.mrr, seg.currency, rate_day)
+            if seg.currency == fx.reporting_currency:
+                total += seg.mrr
+            else:
+                rate_day = service_period_start(seg, day)
+                total += fx.convert(seg.mrr, seg.currency, rate_day)
             active = active or seg.paying
-    return _State(dict(native), dict(converted), sum(converted.values()), active)
+    return total, active
 
 
-def mrr_on(segments: list[Segment], day: dt.date, fx: FxTable) -> tuple[int, bool]:
-    """Return a customer's MRR and whether it is a paying customer on ``day``."""
-    state = _state_on(segments, day, fx)
-    return state.total, state.active
+Event = tuple[str, int, int, int]
+"""A change on one day: currency, native MRR, converted MRR, paying segments."""
 
 
-def _fx_impact(before: _State, after: _State, reporting: str) -> int:
-    """The part of the day's change caused by new rates on unchanged amounts."""
-    impact = 0
-    for currency, amount in after.native.items():
-        old_amount = before.native.get(currency, 0)
-        if currency == reporting or amount == 0 or old_amount == 0:
-            continue
-        old_converted = before.converted[currency]
-        at_old_rate = round(amount * old_converted / old_amount) if old_amount else 0
-        impact += after.converted[currency] - at_old_rate
-    return impact
-
-
-def change_days(segments: list[Segment], fx: FxTable) -> list[dt.date]:
-    """Return every day on which the customer's MRR may change."""
-    days: set[dt.date] = set()
+def _events(segments: list[Segment], fx: FxTable) -> dict[dt.date, list[Event]]:
+    """Group every segment's start, rate changes and end by day."""
+    reporting = fx.reporting_currency
+    events: dict[dt.date, list[Event]] = defaultdict(list)
     for seg in segments:
-        days.add(seg.start)
+        paying = 1 if seg.paying else 0
+        converted = seg.mrr
+        if seg.currency != reporting:
+            first = service_period_start(seg, seg.start)
+            converted = fx.convert(seg.mrr, seg.currency, first)
+        events[seg.start].append((seg.currency, seg.mrr, converted, paying))
+        if seg.currency != reporting:
+            for day in _fx_days(seg, fx):
+                changed = fx.convert(seg.mrr, seg.currency, day)
+                events[day].append((seg.currency, 0, changed - converted, 0))
+                converted = changed
         if seg.end is not None:
-            days.add(seg.end)
-        days.update(_fx_days(seg, fx))
-    return sorted(days)
+            events[seg.end].append((seg.currency, -seg.mrr, -converted, -paying))
+    return events
 
 
 def movements(segments: list[Segment], fx: FxTable, policy: Policy) -> list[Movement]:
-    """Return a customer's movements, in date order, from its segments."""
-    result: list[Movement] = []
-    before = _EMPTY
+    """Return a customer's movements, in date order, from its segments.
+
+    A sweep over the days on which a segment starts, ends or changes rate keeps
+    running totals per currency; each day's net change is then split into the
+    movement and the FX impact (new rates applied to unchanged amounts).
+    """
+    reporting = fx.reporting_currency
+    window = policy.reactivation_window_days
+    native: dict[str, int] = defaultdict(int)
+    converted: dict[str, int] = defaultdict(int)
+    total = paying = 0
     ever_active = False
     last_churn: dt.date | None = None
-    window = policy.reactivation_window_days
-    for day in change_days(segments, fx):
-        after = _state_on(segments, day, fx)
-        delta = after.total - before.total
-        if after.active and not before.active:
+    result: list[Movement] = []
+    events = _events(segments, fx)
+    foreign = any(seg.currency != reporting for seg in segments)
+    for day in sorted(events):
+        todays = events[day]
+        before_total, before_active = total, paying > 0
+        before = (
+            {
+                cur: (native[cur], converted[cur])
+                for cur, *_ in todays
+                if cur != reporting
+            }
+            if foreign
+            else {}
+        )
+        for cur, d_native, d_converted, d_paying in todays:
+            native[cur] += d_native
+            converted[cur] += d_converted
+            total += d_converted
+            paying += d_paying
+        active = paying > 0
+        delta = total - before_total
+        if active and not before_active:
             returning = ever_active and not (
                 window and last_churn is not None and (day - last_churn).days > window
             )
             kind = REACTIVATION if returning else NEW
-            result.append(Movement(day, kind, delta, after.total))
+            result.append(Movement(day, kind, delta, total))
             ever_active = True
-        elif before.active and not after.active:
-            result.append(Movement(day, CHURN, delta, after.total))
+        elif before_active and not active:
+            result.append(Movement(day, CHURN, delta, total))
             last_churn = day
         elif delta:
-            impact = _fx_impact(before, after, fx.reporting_currency)
+            impact = 0
+            for cur, (old_native, old_converted) in before.items():
+                if old_native and native[cur]:
+                    at_old_rate = (
+                        divide_half_even(native[cur] * old_converted, old_native)
+                        if old_native > 0
+                        else 0
+                    )
+                    impact += converted[cur] - at_old_rate
             change = delta - impact
             if change:
                 kind = EXPANSION if change > 0 else CONTRACTION
-                result.append(Movement(day, kind, change, before.total + change))
+                result.append(Movement(day, kind, change, before_total + change))
             if impact:
-                result.append(Movement(day, FX, impact, after.total))
-        before = after
+                result.append(Movement(day, FX, impact, total))
     return result
