@@ -30,13 +30,12 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 from pytest_postgresql import factories
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, close_all_sessions, sessionmaker
 
 from tenure.db import migrate
-from tenure.db.models import Base
-from tenure.db.session import make_engine, make_session_factory
+from tenure.db.session import delete_all_rows, make_engine, make_session_factory
 
 log = logging.getLogger(__name__)
 
@@ -268,15 +267,8 @@ def sqlite_engine(sqlite_url: str) -> Iterator[Engine]:
 def empty_tables(engine: Engine) -> None:
     """Delete every row of every model table, children before parents."""
     close_all_sessions()
-    tables = Base.metadata.sorted_tables
     with engine.begin() as connection:
-        # Foreign keys that close a cycle (use_alter) are cut first.
-        for table in tables:
-            for fk in table.foreign_keys:
-                if fk.use_alter and fk.parent.nullable:
-                    connection.execute(update(table).values({fk.parent.name: None}))
-        for table in reversed(tables):
-            connection.execute(table.delete())
+        delete_all_rows(connection)
 
 
 @pytest.fixture(scope="session", params=BACKENDS, ids=BACKENDS)

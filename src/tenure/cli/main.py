@@ -10,16 +10,19 @@ from typing import Annotated
 
 import typer
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from tenure.accounts.models import Account
 from tenure.cli import reports
 from tenure.cli.context import database, fail
 from tenure.cli.output import Format, render
-from tenure.db.models import Base
+from tenure.db.session import delete_all_rows
+from tenure.demo.names import STAFF_DOMAIN
 from tenure.imports.service import ImportFailed, import_file
 from tenure.revenue import service as revenue
 from tenure.revenue.fx import MissingRateError
 from tenure.settings import service as settings
+from tenure.staff.models import StaffUser
 
 log = logging.getLogger(__name__)
 
@@ -144,19 +147,17 @@ def demo(
     accounts: Annotated[int, typer.Option(help="Number of customer accounts")] = 1000,
 ) -> None:
     """Generate a realistic demo company, load it and show its revenue."""
-    from tenure.demo.generator import generate
-    from tenure.demo.loader import load
+    from tenure.demo import generate, load
 
     with database() as session:
         existing = session.scalar(select(func.count()).select_from(Account)) or 0
-        if existing and not reset:
+        if existing and not reset and not _holds_only_demo(session):
             raise fail(
-                f"the database already holds {existing} accounts; add --reset to "
-                "replace everything in it with the demo company",
+                f"the database already holds {existing} accounts that are not the "
+                "demo company; add --reset to replace everything in it",
                 2,
             )
-        for table in reversed(Base.metadata.sorted_tables):
-            session.execute(table.delete())
+        delete_all_rows(session.connection())
         data = generate(seed=seed, accounts=accounts)
         load(session, data)
         stats = revenue.rebuild(session)
@@ -166,6 +167,12 @@ def demo(
     )
     if serve:
         _print_summary()
+
+
+def _holds_only_demo(session: Session) -> bool:
+    """Whether every staff user is one of the demo company's (a previous demo)."""
+    emails = session.scalars(select(StaffUser.email)).all()
+    return bool(emails) and all(e.endswith(f"@{STAFF_DOMAIN}") for e in emails)
 
 
 def _print_summary() -> None:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -57,3 +57,17 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def delete_all_rows(connection: Connection) -> None:
+    """Delete every row of every model table, children before parents."""
+    from tenure.db.models import Base
+
+    tables = Base.metadata.sorted_tables
+    # Foreign keys that close a cycle (use_alter) are cleared first.
+    for table in tables:
+        for fk in table.foreign_keys:
+            if fk.use_alter and fk.parent.nullable:
+                connection.execute(update(table).values({fk.parent.name: None}))
+    for table in reversed(tables):
+        connection.execute(table.delete())

@@ -1,7 +1,7 @@
 """Read the engine's inputs (subscriptions, contracts, FX rates) from the database.
 
-Reads use Core selects over plain columns, not ORM objects, so that a full rebuild
-of a large company loads in seconds.
+The large tables are read through the driver (see :mod:`tenure.db.bulk`), not the
+ORM, so that a full rebuild of a large company loads in seconds.
 """
 
 from __future__ import annotations
@@ -10,18 +10,11 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Collection
-from typing import Any, TypeVar, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tenure.billing.models import (
-    Contract,
-    ContractLine,
-    Subscription,
-    SubscriptionItem,
-    SubscriptionPause,
-)
+from tenure.db.bulk import as_date, as_decimal, fetch
 from tenure.fx.models import FxRate
 from tenure.revenue.fx import FxTable
 from tenure.revenue.inputs import (
@@ -32,8 +25,6 @@ from tenure.revenue.inputs import (
 )
 from tenure.revenue.policy import Policy
 from tenure.settings import service as settings
-
-Q = TypeVar("Q")
 
 # Above this many accounts, filtering by id in SQL costs more than reading all rows.
 _MAX_ID_FILTER = 500
@@ -59,10 +50,12 @@ def load_fx(session: Session, reporting_currency: str) -> FxTable:
     return FxTable(reporting_currency, [(r[0], r[1], r[2], r[3]) for r in rows])
 
 
-def _restrict(query: Q, column: Any, account_ids: Collection[int] | None) -> Q:
-    if account_ids is not None and len(account_ids) <= _MAX_ID_FILTER:
-        return cast(Q, cast(Any, query).where(column.in_(list(account_ids))))
-    return query
+def _where(column: str, account_ids: Collection[int] | None) -> str:
+    """SQL restricting ``column`` to the wanted accounts (ids are integers)."""
+    if account_ids is None or len(account_ids) > _MAX_ID_FILTER:
+        return ""
+    ids = ", ".join(str(int(a)) for a in account_ids) or "NULL"
+    return f" WHERE {column} IN ({ids})"
 
 
 def load_customers(
@@ -86,68 +79,60 @@ def load_customers(
 def _load_subscriptions(
     session: Session, wanted: set[int] | None
 ) -> dict[int, list[SubscriptionInput]]:
-    item_query = select(
-        SubscriptionItem.subscription_id,
-        SubscriptionItem.unit_amount_minor,
-        SubscriptionItem.quantity,
-        SubscriptionItem.start_date,
-        SubscriptionItem.end_date,
-        SubscriptionItem.discount_percent,
-        SubscriptionItem.discount_amount_minor,
-        SubscriptionItem.discount_end_date,
-        SubscriptionItem.plan_id,
-    ).join(Subscription, Subscription.id == SubscriptionItem.subscription_id)
-    item_query = _restrict(item_query, Subscription.account_id, wanted)
+    where = _where("s.account_id", wanted)
     items: dict[int, list[ItemInput]] = defaultdict(list)
-    for row in session.execute(item_query.order_by(SubscriptionItem.id)):
-        items[row[0]].append(ItemInput(*row[1:]))
-
-    pause_query = select(
-        SubscriptionPause.subscription_id,
-        SubscriptionPause.start_date,
-        SubscriptionPause.end_date,
-    ).join(Subscription, Subscription.id == SubscriptionPause.subscription_id)
-    pause_query = _restrict(pause_query, Subscription.account_id, wanted)
+    for row in fetch(
+        session,
+        "SELECT i.subscription_id, i.unit_amount_minor, i.quantity, i.start_date,"
+        " i.end_date, i.discount_percent, i.discount_amount_minor,"
+        " i.discount_end_date, i.plan_id FROM subscription_item i"
+        f" JOIN subscription s ON s.id = i.subscription_id{where} ORDER BY i.id",
+    ):
+        items[row[0]].append(
+            ItemInput(
+                row[1],
+                row[2],
+                as_date(row[3]),
+                as_date(row[4]),
+                as_decimal(row[5]),
+                row[6],
+                as_date(row[7]),
+                row[8],
+            )
+        )
     pauses: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
-    for sub_id, start, end in session.execute(pause_query):
-        pauses[sub_id].append((start, end))
-
-    sub_query = select(
-        Subscription.id,
-        Subscription.account_id,
-        Subscription.external_id,
-        Subscription.currency,
-        Subscription.start_date,
-        Subscription.end_date,
-        Subscription.interval,
-        Subscription.interval_count,
-        Subscription.trial_end_date,
-        Subscription.canceled_at,
-        Subscription.past_due_since,
-        Subscription.plan_id,
-    )
-    sub_query = _restrict(sub_query, Subscription.account_id, wanted)
+    for sub_id, start, end in fetch(
+        session,
+        "SELECT p.subscription_id, p.start_date, p.end_date FROM subscription_pause p"
+        f" JOIN subscription s ON s.id = p.subscription_id{where}"
+        " ORDER BY p.start_date",
+    ):
+        pauses[sub_id].append((as_date(start), as_date(end)))  # type: ignore[arg-type]
     result: dict[int, list[SubscriptionInput]] = defaultdict(list)
-    sub_rows: list[Any] = list(session.execute(sub_query.order_by(Subscription.id)))
-    for row in sub_rows:
-        (sub_id, account, ext, currency, start, end, interval, count) = row[:8]
-        trial_end, canceled_at, past_due, plan_id = row[8:]
+    for row in fetch(
+        session,
+        "SELECT s.id, s.account_id, s.external_id, s.currency, s.start_date,"
+        " s.end_date, s.interval, s.interval_count, s.trial_end_date,"
+        f" s.canceled_at, s.past_due_since, s.plan_id FROM subscription s{where}"
+        " ORDER BY s.id",
+    ):
+        sub_id, account = row[0], row[1]
         if wanted is not None and account not in wanted:
             continue
         result[account].append(
             SubscriptionInput(
-                external_id=ext,
-                currency=currency,
-                start=start,
+                external_id=row[2],
+                currency=row[3],
+                start=as_date(row[4]),  # type: ignore[arg-type]
                 items=tuple(items.get(sub_id, ())),
-                end=end,
-                interval=interval,
-                interval_count=count,
-                trial_end=trial_end,
-                canceled_at=canceled_at,
-                past_due_since=past_due,
+                end=as_date(row[5]),
+                interval=row[6],
+                interval_count=row[7],
+                trial_end=as_date(row[8]),
+                canceled_at=as_date(row[9]),
+                past_due_since=as_date(row[10]),
                 pauses=tuple(pauses.get(sub_id, ())),
-                plan_id=plan_id,
+                plan_id=row[11],
             )
         )
     return result
@@ -156,32 +141,29 @@ def _load_subscriptions(
 def _load_contracts(
     session: Session, wanted: set[int] | None
 ) -> dict[int, list[ContractInput]]:
-    recurring = (
-        select(ContractLine.contract_id, func.sum(ContractLine.amount_minor))
-        .where(ContractLine.kind == "recurring")
-        .group_by(ContractLine.contract_id)
+    where = _where("c.account_id", wanted)
+    amounts: dict[int, int] = defaultdict(int)
+    for contract_id, amount in fetch(
+        session,
+        "SELECT l.contract_id, l.amount_minor FROM contract_line l"
+        f" JOIN contract c ON c.id = l.contract_id{where}"
+        f"{' AND' if where else ' WHERE'} l.kind = 'recurring'",
+    ):
+        amounts[contract_id] += amount
+    rows = fetch(
+        session,
+        "SELECT c.id, c.account_id, c.external_id, c.currency, c.start_date,"
+        " c.end_date, c.renews_contract_id, c.plan_id, c.forecast_renewal_minor"
+        f" FROM contract c{where} ORDER BY c.id",
     )
-    amounts = {cid: int(total or 0) for cid, total in session.execute(recurring)}
-    query = select(
-        Contract.id,
-        Contract.account_id,
-        Contract.external_id,
-        Contract.currency,
-        Contract.start_date,
-        Contract.end_date,
-        Contract.renews_contract_id,
-        Contract.plan_id,
-        Contract.forecast_renewal_minor,
-    )
-    query = _restrict(query, Contract.account_id, wanted)
-    rows: list[Any] = list(session.execute(query.order_by(Contract.id)))
     external = {row[0]: row[2] for row in rows}
     missing = {row[6] for row in rows if row[6] is not None} - set(external)
     if missing:
-        names = select(Contract.id, Contract.external_id).where(
-            Contract.id.in_(missing)
-        )
-        external.update((row[0], row[1]) for row in session.execute(names))
+        ids = ", ".join(str(int(i)) for i in missing)
+        for row in fetch(
+            session, f"SELECT id, external_id FROM contract WHERE id IN ({ids})"
+        ):
+            external[row[0]] = row[1]
     result: dict[int, list[ContractInput]] = defaultdict(list)
     for cid, account, ext, currency, start, end, renews, plan_id, forecast in rows:
         if wanted is not None and account not in wanted:
@@ -190,8 +172,8 @@ def _load_contracts(
             ContractInput(
                 external_id=ext,
                 currency=currency,
-                start=start,
-                end=end,
+                start=as_date(start),  # type: ignore[arg-type]
+                end=as_date(end),  # type: ignore[arg-type]
                 recurring_amount=amounts.get(cid, 0),
                 renews=external.get(renews) if renews is not None else None,
                 plan_id=plan_id,
