@@ -1,4 +1,4 @@
-"""Fixtures for the import tests: a migrated-by-metadata SQLite database per test."""
+"""Fixtures for the import tests: the suite's migrated databases, both backends."""
 
 from __future__ import annotations
 
@@ -10,21 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from tenure.db.models import Base
-from tenure.db.session import make_engine, make_session_factory
-
 log = logging.getLogger(__name__)
 
 
 @pytest.fixture
-def import_factory(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
-    """Yield a session factory over a fresh SQLite file database with every table."""
-    engine = make_engine(f"sqlite:///{(tmp_path / 'imports.sqlite').as_posix()}")
-    Base.metadata.create_all(engine)
-    try:
-        yield make_session_factory(engine)
-    finally:
-        engine.dispose()
+def import_factory(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """The suite's session factory (SQLite and PostgreSQL), emptied after each test."""
+    return factory
 
 
 @pytest.fixture
