@@ -130,3 +130,20 @@ def _write(tenure: Tenure, currency: str):  # type: ignore[no-untyped-def]
         f"{SUBS}\ns9,c9,2024-01-01,,{currency},month,10\n", encoding="utf-8"
     )
     return path
+
+
+def test_renewal_forecast_adds_won_and_open_terms(tenure: Tenure) -> None:
+    tenure("config", "set", "reporting_currency", "CNY")
+    tenure.load(
+        "contracts",
+        """
+        contract_id,customer_id,start_date,end_date,amount,currency,renews_contract_id,forecast_renewal_amount
+        k1,c1,2099-01-01,2099-12-31,120000,CNY,,
+        k2,c2,2099-01-01,2099-12-31,240000,CNY,,180000
+        k3,c3,2099-01-01,2099-12-31,60000,CNY,,90000
+        """,
+    )
+    rows = tenure.report(
+        "renewals", "--start", "2099-12-01", "--end", "2099-12-31", "--forecast"
+    )
+    assert (rows[0]["open_count"], rows[0]["forecast_amount"]) == ("3", "360000.00")

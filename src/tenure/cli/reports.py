@@ -124,12 +124,17 @@ def renewals(
     end: End = None,
     by: By = None,
     where: Where = None,
+    forecast: Annotated[
+        bool, typer.Option(help="Add forecast_amount: won plus open at forecast")
+    ] = False,
     fmt: Fmt = Format.table,
 ) -> None:
     """Terms due per period and renewal rates by count (续约率) and amount (续费率)."""
     with database() as session:
         first, last = _span(session, interval, start, end)
         columns = RENEWAL_COLUMNS if not by else ("period", by, *RENEWAL_COLUMNS[1:])
+        if forecast:
+            columns = (*columns, "forecast_amount")
         _run(
             reports.renewals_report, columns, fmt, session, interval, first, last, by,
             _where(where),

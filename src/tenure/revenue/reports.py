@@ -192,6 +192,8 @@ def renewals_report(
     """Return renewal terms due per period, their outcomes and renewal rates.
 
     Rates count decided terms only (renewed or churned); open terms are shown apart.
+    ``forecast_amount`` adds won renewals at their final amount and open terms at
+    their forecast (never above the amount due).
     """
     currency = fact_currency(session)
     spans = _periods(start, end, interval)
@@ -202,16 +204,17 @@ def renewals_report(
         RenewalTerm.outcome,
         RenewalTerm.due_amount_minor,
         RenewalTerm.renewed_amount_minor,
+        RenewalTerm.forecast_amount_minor,
     ).where(RenewalTerm.due_date >= spans[0][0], RenewalTerm.due_date < spans[-1][1])
-    buckets: dict[tuple[dt.date, str | None], list[tuple[str, int, int]]]
+    buckets: dict[tuple[dt.date, str | None], list[tuple[str, int, int, int]]]
     buckets = defaultdict(list)
     starts = [s for s, _ in spans]
-    for account, due_date, outcome, due, renewed in session.execute(query):
+    for account, due_date, outcome, due, renewed, forecast in session.execute(query):
         if not keep(account):
             continue
         period = max(s for s in starts if s <= due_date)
         buckets[(period, group(account) if group else None)].append(
-            (outcome, due, renewed)
+            (outcome, due, renewed, forecast or 0)
         )
     groups = sorted({g for _p, g in buckets}, key=lambda g: g or "") or [None]
     result: list[Row] = []
@@ -228,7 +231,7 @@ def _renewal_row(
     period: dt.date,
     by: str | None,
     name: str | None,
-    terms: list[tuple[str, int, int]],
+    terms: list[tuple[str, int, int, int]],
     currency: str,
 ) -> Row:
     won = [t for t in terms if t[0] in WON]
@@ -245,6 +248,7 @@ def _renewal_row(
             "open_count": sum(1 for t in terms if t[0] == OPEN),
             "due_amount": money(sum(t[1] for t in terms), currency),
             "renewed_amount": money(sum(t[2] for t in won), currency),
+            "forecast_amount": money(sum(t[3] for t in terms), currency),
             "rate_by_count": rate(
                 Fraction(len(won), len(decided)) if decided else None
             ),
