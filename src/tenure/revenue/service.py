@@ -5,17 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
 from tenure.db.base import utcnow
 from tenure.db.bulk import insert_rows
-from tenure.revenue.engine import CustomerRevenue, compute
-from tenure.revenue.fx import FxTable
+from tenure.revenue.engine import compute
 from tenure.revenue.loading import load_customers, load_fx, load_policy, today
 from tenure.revenue.models import (
     AccountMonthSnapshot,
@@ -24,6 +23,7 @@ from tenure.revenue.models import (
     RenewalTerm,
     RevenueFactState,
 )
+from tenure.revenue.parallel import FactRows, compute_many, fact_rows
 from tenure.revenue.policy import Policy
 
 log = logging.getLogger(__name__)
@@ -46,15 +46,14 @@ class RebuildStats:
     store_seconds: float
 
 
-def compute_all(
-    customers: Iterable[Any], fx: FxTable, policy: Policy, as_of: dt.date
-) -> list[CustomerRevenue]:
-    """Run the engine for every customer input."""
-    return [compute(customer, fx, policy, as_of) for customer in customers]
+def rebuild(
+    session: Session, as_of: dt.date | None = None, workers: int | None = None
+) -> RebuildStats:
+    """Recompute every customer's facts and replace all stored facts.
 
-
-def rebuild(session: Session, as_of: dt.date | None = None) -> RebuildStats:
-    """Recompute every customer's facts and replace all stored facts."""
+    ``workers`` processes compute in parallel (default: one per core for a large
+    company); pass 1 from a process whose threads must not be forked.
+    """
     started = time.perf_counter()
     session.flush()
     policy = load_policy(session)
@@ -62,7 +61,7 @@ def rebuild(session: Session, as_of: dt.date | None = None) -> RebuildStats:
     fx = load_fx(session, policy.reporting_currency)
     customers = load_customers(session)
     loaded = time.perf_counter()
-    results = compute_all(customers.values(), fx, policy, as_of)
+    results = compute_many(list(customers.values()), fx, policy, as_of, workers)
     computed = time.perf_counter()
     for table in FACT_TABLES:
         session.execute(delete(table))
@@ -93,7 +92,7 @@ def rebuild(session: Session, as_of: dt.date | None = None) -> RebuildStats:
 
 def recompute(
     session: Session, account_ids: Collection[int], as_of: dt.date | None = None
-) -> list[CustomerRevenue]:
+) -> list[FactRows]:
     """Recompute and store the facts of ``account_ids`` only."""
     if not account_ids:
         return []
@@ -111,9 +110,11 @@ def recompute(
     as_of = as_of or today(session)
     fx = load_fx(session, policy.reporting_currency)
     customers = load_customers(session, account_ids)
-    results = compute_all(
-        (customers[a] for a in account_ids if a in customers), fx, policy, as_of
-    )
+    results = [
+        fact_rows(compute(customers[a], fx, policy, as_of))
+        for a in account_ids
+        if a in customers
+    ]
     ids = list(account_ids)
     for table in FACT_TABLES:
         session.execute(delete(table).where(table.account_id.in_(ids)))
@@ -149,29 +150,20 @@ def fact_currency(session: Session) -> str:
     return policy.reporting_currency
 
 
-def store(session: Session, results: list[CustomerRevenue]) -> None:
+def store(session: Session, results: list[FactRows]) -> None:
     """Insert the facts of customers whose old facts were already deleted."""
     insert_rows(
         session,
         MrrMovement.__tablename__,
         ("account_id", "date", "kind", "amount_minor", "mrr_after_minor"),
-        (
-            (r.account_id, m.date, m.kind, m.amount, m.mrr_after)
-            for r in results
-            for m in r.movements
-        ),
+        (row for r in results for row in r.movements),
     )
     insert_rows(
         session,
         AccountMonthSnapshot.__tablename__,
         ("account_id", "month_from", "month_to", "mrr_minor", "active",
          "pending_renewal"),
-        (
-            (r.account_id, s.month_from, s.month_to, s.mrr, s.active,
-             s.pending_renewal)
-            for r in results
-            for s in r.months
-        ),
+        (row for r in results for row in r.months),
     )  # fmt: skip
     insert_rows(
         session,
@@ -179,13 +171,7 @@ def store(session: Session, results: list[CustomerRevenue]) -> None:
         ("account_id", "source", "source_external_id", "term_start", "due_date",
          "due_amount_minor", "outcome", "renewal_external_id",
          "renewed_amount_minor", "forecast_amount_minor"),
-        (
-            (r.account_id, t.source, t.source_external_id, t.term_start,
-             t.due_date, t.due_amount, t.outcome, t.renewal_external_id,
-             t.renewed_amount, t.forecast_amount)
-            for r in results
-            for t in r.terms
-        ),
+        (row for r in results for row in r.terms),
     )  # fmt: skip
     now = utcnow()
     insert_rows(
@@ -193,11 +179,7 @@ def store(session: Session, results: list[CustomerRevenue]) -> None:
         AccountRevenue.__tablename__,
         ("account_id", "mrr_minor", "active", "first_revenue_date", "plan_id",
          "currency", "computed_at"),
-        (
-            (r.account_id, r.mrr, r.active, r.first_revenue_date, r.plan_id,
-             r.currency, now)
-            for r in results
-        ),
+        ((*r.revenue, now) for r in results),
     )  # fmt: skip
 
 
