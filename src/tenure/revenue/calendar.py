@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from collections.abc import Iterator
 from fractions import Fraction
 
@@ -51,6 +52,18 @@ def months_between(start: dt.date, end: dt.date) -> Fraction:
 def month_start(day: dt.date) -> dt.date:
     """Return the first day of ``day``'s month."""
     return day.replace(day=1)
+
+
+def month_index(day: dt.date) -> int:
+    """Return ``day``'s month as a count of months since year 0 (January = 0)."""
+    return day.year * 12 + day.month - 1
+
+
+@functools.cache
+def month_first(index: int) -> dt.date:
+    """Return the first day of the month numbered ``index`` by :func:`month_index`."""
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, 1)
 
 
 def period_start(day: dt.date, interval: str) -> dt.date:

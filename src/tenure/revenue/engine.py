@@ -10,13 +10,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from tenure.revenue.calendar import ONE_DAY, add_months, month_start
+from tenure.revenue.calendar import ONE_DAY, month_first, month_index
 from tenure.revenue.fx import FxTable
 from tenure.revenue.inputs import CustomerInput
-from tenure.revenue.normalise import Segment, customer_segments
+from tenure.revenue.normalise import (
+    Segment,
+    contract_segments,
+    contract_successors,
+    subscription_segments,
+)
 from tenure.revenue.policy import Policy
 from tenure.revenue.renewals import Term, customer_terms
 from tenure.revenue.timeline import CHURN, NEW, REACTIVATION, Movement, movements
+
+_STARTS = frozenset((NEW, REACTIVATION))
 
 
 @dataclass(slots=True)
@@ -34,7 +41,7 @@ class MonthSnapshot:
     pending_renewal: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CustomerRevenue:
     """Every revenue fact of one customer."""
 
@@ -56,7 +63,7 @@ def state_at(moves: list[Movement], day: dt.date) -> tuple[int, bool]:
         if move.date > day:
             break
         mrr = move.mrr_after
-        if move.kind in (NEW, REACTIVATION):
+        if move.kind in _STARTS:
             active = True
         elif move.kind == CHURN:
             active = False
@@ -66,50 +73,63 @@ def state_at(moves: list[Movement], day: dt.date) -> tuple[int, bool]:
 def _month_snapshots(
     moves: list[Movement], segments: list[Segment]
 ) -> list[MonthSnapshot]:
-    """Run-length encode a customer's month-end state into spans of months."""
+    """Run-length encode a customer's month-end state into spans of months.
+
+    Months are handled as :func:`month_index` numbers; only the snapshots get dates.
+    """
+    # A segment's pending renewal counts at the end of month ``m`` when it starts no
+    # later than that month and ends after it: ``start <= m < end``.
     pending = [
-        (seg.pending_from, seg.end) for seg in segments if seg.pending_from is not None
+        (
+            month_index(seg.pending_from),
+            None if seg.end is None else month_index(seg.end),
+        )
+        for seg in segments
+        if seg.pending_from is not None
     ]
-    months = {month_start(move.date) for move in moves}
-    for start, end in pending:
-        months.add(month_start(start))
-        if end is not None:
-            months.add(month_start(end))
-    ordered = sorted(months)
+    move_months = [month_index(move.date) for move in moves]
+    if pending:
+        months = set(move_months)
+        for start, end in pending:
+            months.add(start)
+            if end is not None:
+                months.add(end)
+        ordered = sorted(months)
+    else:
+        ordered = list(dict.fromkeys(move_months))  # moves are in date order
     snapshots: list[MonthSnapshot] = []
-    index, mrr, active = 0, 0, False
+    run_last: int | None = None  # the last month of the latest snapshot
+    index, count, mrr, active = 0, len(moves), 0, False
+    final = len(ordered) - 1
     for position, month in enumerate(ordered):
-        following = add_months(month, 1)
-        while index < len(moves) and moves[index].date < following:
+        while index < count and move_months[index] <= month:
             move = moves[index]
             mrr = move.mrr_after
-            if move.kind in (NEW, REACTIVATION):
+            if move.kind in _STARTS:
                 active = True
             elif move.kind == CHURN:
                 active = False
             index += 1
         if not (active or mrr):
             continue
-        month_end = following - ONE_DAY
-        is_pending = any(
-            start <= month_end and (end is None or month_end < end)
-            for start, end in pending
+        is_pending = bool(pending) and any(
+            start <= month and (end is None or month < end) for start, end in pending
         )
-        last = (
-            add_months(ordered[position + 1], -1)
-            if position + 1 < len(ordered)
-            else None
-        )
+        last = ordered[position + 1] - 1 if position < final else None
+        month_to = None if last is None else month_first(last)
         previous = snapshots[-1] if snapshots else None
         if (
             previous is not None
-            and previous.month_to == add_months(month, -1)
+            and run_last == month - 1
             and (previous.mrr, previous.active, previous.pending_renewal)
             == (mrr, active, is_pending)
         ):
-            previous.month_to = last
+            previous.month_to = month_to
         else:
-            snapshots.append(MonthSnapshot(month, last, mrr, active, is_pending))
+            snapshots.append(
+                MonthSnapshot(month_first(month), month_to, mrr, active, is_pending)
+            )
+        run_last = last
     return snapshots
 
 
@@ -132,7 +152,12 @@ def compute(
     customer: CustomerInput, fx: FxTable, policy: Policy, as_of: dt.date
 ) -> CustomerRevenue:
     """Compute every revenue fact of one customer as known on ``as_of``."""
-    segments = customer_segments(customer, policy)
+    by_subscription = [
+        subscription_segments(sub, policy) for sub in customer.subscriptions
+    ]
+    successors = contract_successors(customer.contracts, policy.contract_grace_days)
+    segments = [seg for segs in by_subscription for seg in segs]
+    segments.extend(contract_segments(customer.contracts, policy, successors))
     moves = movements(segments, fx, policy)
     mrr, active = state_at(moves, as_of)
     main = _main_segment(segments, moves)
@@ -141,7 +166,7 @@ def compute(
         account_id=customer.account_id,
         movements=moves,
         months=_month_snapshots(moves, segments),
-        terms=customer_terms(customer, fx, policy, as_of),
+        terms=customer_terms(customer, fx, policy, as_of, by_subscription, successors),
         mrr=mrr,
         active=active,
         first_revenue_date=first,

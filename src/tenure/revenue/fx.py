@@ -44,6 +44,8 @@ class FxTable:
             for cur, days in self._days.items()
             for series in (direct[cur],)
         }
+        # Rates looked up before, by currency and day: the table never changes.
+        self._found: dict[tuple[str, dt.date], Decimal] = {}
 
     def _add_crossed(
         self,
@@ -70,6 +72,9 @@ class FxTable:
         """Return the rate from ``currency`` into the reporting currency on ``day``."""
         if currency == self.reporting_currency:
             return Decimal(1)
+        found = self._found.get((currency, day))
+        if found is not None:
+            return found
         days = self._days.get(currency)
         if not days:
             raise MissingRateError(
@@ -77,7 +82,8 @@ class FxTable:
                 f"import fx-rates with base {currency} and quote "
                 f"{self.reporting_currency}"
             )
-        return _at(days, self._rates[currency], day)
+        found = self._found[(currency, day)] = _at(days, self._rates[currency], day)
+        return found
 
     def change_days(self, currency: str) -> list[dt.date]:
         """Return the days on which the rate of ``currency`` changes."""

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import NamedTuple
 
-from tenure.revenue.calendar import months_between
+from tenure.revenue.calendar import (
+    ONE_DAY,
+    add_months,
+    months_between,
+    whole_months_between,
+)
 from tenure.revenue.inputs import (
     ContractInput,
     CustomerInput,
@@ -30,8 +35,7 @@ INTERVAL_MONTHS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(NamedTuple):
     """A constant monthly amount earned by one source from ``start`` until ``end``."""
 
     source: str
@@ -57,11 +61,15 @@ def divide_half_even(numerator: int, denominator: int) -> int:
 
 def per_month(amount: int | Fraction, months: Fraction) -> int:
     """Return ``amount`` per ``months`` as a whole monthly amount, ties to even."""
-    if isinstance(amount, int) and months.denominator == 1:
-        return divide_half_even(amount, months.numerator)
-    amount = Fraction(amount)
+    return _per_month(amount, months.numerator, months.denominator)
+
+
+def _per_month(amount: int | Fraction, numerator: int, denominator: int) -> int:
+    """:func:`per_month` with the months as ``numerator / denominator``."""
+    if isinstance(amount, int):
+        return divide_half_even(amount * denominator, numerator)
     return divide_half_even(
-        amount.numerator * months.denominator, amount.denominator * months.numerator
+        amount.numerator * denominator, amount.denominator * numerator
     )
 
 
@@ -72,6 +80,16 @@ def interval_months(interval: str, count: int = 1) -> Fraction:
         return INTERVAL_MONTHS[interval] * count
     except KeyError:
         raise ValueError(f"unknown billing interval '{interval}'") from None
+
+
+@functools.cache
+def _billing_period(interval: str, count: int) -> tuple[int, int, int]:
+    """A billing period's months as numerator and denominator, and its FX step.
+
+    The FX step is the whole months (at least one) for which a period keeps its rate.
+    """
+    months = interval_months(interval, count)
+    return months.numerator, months.denominator, max(int(months), 1)
 
 
 def _min_end(a: dt.date | None, b: dt.date | None) -> dt.date | None:
@@ -114,6 +132,25 @@ def _subtract(
     return result
 
 
+Piece = tuple[dt.date, dt.date | None, int | Fraction]
+"""A stretch of an item's service and the price per billing period over it."""
+
+
+def _discount_pieces(
+    spans: list[tuple[dt.date, dt.date | None]], discount_end: dt.date, item: ItemInput
+) -> list[Piece]:
+    """Split spans into a discounted part before ``discount_end`` and the rest."""
+    pieces: list[Piece] = []
+    for span_start, span_end in spans:
+        discounted_end = _min_end(span_end, discount_end)
+        if discounted_end is None or span_start < discounted_end:
+            pieces.append((span_start, discounted_end, _item_price(item, True)))
+        full_start = max(span_start, discount_end)
+        if span_end is None or full_start < span_end:
+            pieces.append((full_start, span_end, _item_price(item, False)))
+    return pieces
+
+
 def subscription_window(
     sub: SubscriptionInput, policy: Policy
 ) -> tuple[dt.date, dt.date | None]:
@@ -130,59 +167,82 @@ def subscription_window(
     return start, end
 
 
+def _item_pieces(
+    item: ItemInput,
+    sub: SubscriptionInput,
+    start: dt.date,
+    end: dt.date | None,
+    policy: Policy,
+) -> list[Piece]:
+    """Split an item's service inside the paid window by pauses and discounts."""
+    list_price = item.unit_amount * item.quantity
+    if (
+        item.start is None
+        and item.end is None
+        and not sub.pauses
+        and not (item.discount_percent or item.discount_amount)
+    ):
+        # The common case: one undiscounted piece over the whole window.
+        return [(start, end, list_price)] if end is None or start < end else []
+    # The window lies inside the subscription's own span, so an item without
+    # dates of its own spans the window.
+    item_start = start if item.start is None else max(item.start, start)
+    item_end = end if item.end is None else _min_end(item.end, end)
+    if item_end is not None and item_end <= item_start:
+        return []
+    spans: list[tuple[dt.date, dt.date | None]] = [(item_start, item_end)]
+    for pause in sub.pauses:
+        spans = _subtract(spans, pause)
+    if not spans:
+        return []
+    has_discount = bool(item.discount_percent or item.discount_amount)
+    expiring = has_discount and item.discount_end is not None
+    deduct = has_discount and (policy.discount_mode == "deduct" or not expiring)
+    if deduct and expiring:
+        assert item.discount_end is not None
+        return _discount_pieces(spans, item.discount_end, item)
+    price = _item_price(item, True) if deduct else list_price
+    return [(span_start, span_end, price) for span_start, span_end in spans]
+
+
 def subscription_segments(sub: SubscriptionInput, policy: Policy) -> list[Segment]:
     """Return the MRR segments of one subscription."""
     start, end = subscription_window(sub, policy)
-    months = interval_months(sub.interval, sub.interval_count)
-    step = max(int(months), 1)
+    numerator, denominator, step = _billing_period(sub.interval, sub.interval_count)
+    source = f"subscription:{sub.external_id}"
     segments: list[Segment] = []
     for item in sub.items:
-        item_start = max(item.start or sub.start, start)
-        item_end = _min_end(item.end or sub.end, end)
-        if item_end is not None and item_end <= item_start:
-            continue
-        spans: list[tuple[dt.date, dt.date | None]] = [(item_start, item_end)]
-        for pause in sub.pauses:
-            spans = _subtract(spans, pause)
-        has_discount = bool(item.discount_percent or item.discount_amount)
-        expiring = has_discount and item.discount_end is not None
-        deduct = has_discount and (policy.discount_mode == "deduct" or not expiring)
-        for span_start, span_end in spans:
-            pieces = [(span_start, span_end, deduct)]
-            if deduct and expiring:
-                assert item.discount_end is not None
-                pieces = [
-                    (s, e, disc)
-                    for s, e, disc in (
-                        (span_start, _min_end(span_end, item.discount_end), True),
-                        (max(span_start, item.discount_end), span_end, False),
-                    )
-                    if e is None or s < e
-                ]
-            for piece_start, piece_end, discounted in pieces:
-                segments.append(
-                    Segment(
-                        source=f"subscription:{sub.external_id}",
-                        start=piece_start,
-                        end=piece_end,
-                        currency=sub.currency,
-                        mrr=per_month(_item_price(item, discounted), months),
-                        paying=item.unit_amount * item.quantity > 0,
-                        fx_anchor=start,
-                        fx_step_months=step,
-                        plan_id=item.plan_id or sub.plan_id,
-                    )
+        paying = item.unit_amount * item.quantity > 0
+        plan_id = item.plan_id or sub.plan_id
+        for piece_start, piece_end, price in _item_pieces(
+            item, sub, start, end, policy
+        ):
+            segments.append(
+                Segment(
+                    source,
+                    piece_start,
+                    piece_end,
+                    sub.currency,
+                    _per_month(price, numerator, denominator),
+                    paying,
+                    start,
+                    step,
+                    plan_id,
                 )
+            )
     return segments
 
 
 def contract_mrr(contract: ContractInput) -> int:
     """Return a contract's MRR: its recurring value over its length in months."""
-    end_exclusive = contract.end + dt.timedelta(days=1)
-    months = months_between(contract.start, end_exclusive)
-    if months == 0:
-        return 0
-    return per_month(contract.recurring_amount, months)
+    end_exclusive = contract.end + ONE_DAY
+    whole = whole_months_between(contract.start, end_exclusive)
+    if add_months(contract.start, whole) >= end_exclusive:
+        # A whole number of months: no fraction needed.
+        return divide_half_even(contract.recurring_amount, whole) if whole else 0
+    return per_month(
+        contract.recurring_amount, months_between(contract.start, end_exclusive)
+    )
 
 
 def contract_successors(
@@ -194,8 +254,10 @@ def contract_successors(
     the customer's next contract that starts after it and no later than the end of
     its grace period, and runs beyond it, renews it.
     """
-    grace = dt.timedelta(days=grace_days)
     result: dict[str, tuple[ContractInput, bool]] = {}
+    if not contracts:
+        return result
+    grace = dt.timedelta(days=grace_days)
     claimed: set[str] = set()
     for contract in sorted(contracts, key=lambda c: (c.start, c.external_id)):
         if contract.renews is not None and contract.renews not in result:
@@ -204,7 +266,7 @@ def contract_successors(
     for contract in sorted(contracts, key=lambda c: (c.end, c.external_id)):
         if contract.external_id in result:
             continue
-        limit = contract.end + dt.timedelta(days=1) + grace
+        limit = contract.end + ONE_DAY + grace
         candidates = [
             other
             for other in contracts
@@ -222,15 +284,22 @@ def contract_successors(
 
 
 def contract_segments(
-    contracts: tuple[ContractInput, ...], policy: Policy
+    contracts: tuple[ContractInput, ...],
+    policy: Policy,
+    successors: dict[str, tuple[ContractInput, bool]] | None = None,
 ) -> list[Segment]:
-    """Return the MRR segments of a customer's contracts, renewals and grace periods."""
-    grace = dt.timedelta(days=policy.contract_grace_days)
-    successors = contract_successors(contracts, policy.contract_grace_days)
+    """Return the MRR segments of a customer's contracts, renewals and grace periods.
+
+    ``successors`` is :func:`contract_successors` of the contracts, if known.
+    """
     segments: list[Segment] = []
+    if not contracts:
+        return segments
+    grace = dt.timedelta(days=policy.contract_grace_days)
+    if successors is None:
+        successors = contract_successors(contracts, policy.contract_grace_days)
     for contract in contracts:
-        mrr = contract_mrr(contract)
-        end_exclusive = contract.end + dt.timedelta(days=1)
+        end_exclusive = contract.end + ONE_DAY
         grace_end = end_exclusive + grace
         successor = successors.get(contract.external_id)
         if successor is None:
@@ -250,7 +319,7 @@ def contract_segments(
                 start=contract.start,
                 end=end,
                 currency=contract.currency,
-                mrr=mrr,
+                mrr=contract_mrr(contract),
                 paying=contract.recurring_amount > 0,
                 fx_anchor=contract.start,
                 fx_step_months=0,

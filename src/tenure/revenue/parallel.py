@@ -8,10 +8,12 @@ send back only the results. They never touch the database.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,11 +89,25 @@ def fact_rows(result: CustomerRevenue) -> FactRows:
     )
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: the engine creates no reference cycles,
+    and millions of long-lived result objects make its passes cost seconds."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _slice(bounds: tuple[int, int]) -> list[FactRows]:
     assert _job is not None, "worker started without inherited inputs"
     customers, fx, policy, as_of = _job
     start, stop = bounds
-    return [fact_rows(compute(c, fx, policy, as_of)) for c in customers[start:stop]]
+    with _collector_paused():
+        return [fact_rows(compute(c, fx, policy, as_of)) for c in customers[start:stop]]
 
 
 def workers_available() -> int:
@@ -112,14 +128,18 @@ def compute_many(
     global _job
     count = workers if workers is not None else workers_available()
     if count <= 1 or (workers is None and len(customers) < MIN_PARALLEL):
-        return [fact_rows(compute(c, fx, policy, as_of)) for c in customers]
+        with _collector_paused():
+            return [fact_rows(compute(c, fx, policy, as_of)) for c in customers]
     size = -(-len(customers) // count)
     bounds = [
         (i, min(i + size, len(customers))) for i in range(0, len(customers), size)
     ]
     _job = (customers, fx, policy, as_of)
     try:
-        with multiprocessing.get_context("fork").Pool(count) as pool:
+        with (
+            multiprocessing.get_context("fork").Pool(count) as pool,
+            _collector_paused(),
+        ):
             parts = pool.map(_slice, bounds)
     finally:
         _job = None

@@ -26,7 +26,7 @@ GROWTH_KINDS = (NEW, EXPANSION, REACTIVATION)
 LOSS_KINDS = (CONTRACTION, CHURN)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Movement:
     """A change of one customer's MRR on one day, in reporting minor units."""
 
@@ -89,66 +89,135 @@ def mrr_on(segments: list[Segment], day: dt.date, fx: FxTable) -> tuple[int, boo
     return total, active
 
 
-Event = tuple[str, int, int, int]
-"""A change on one day: currency, native MRR, converted MRR, paying segments."""
+Step = tuple[dt.date, int, bool, int, bool, int]
+"""One day of the sweep: day, MRR and paying state before and after, FX impact."""
 
 
-def _events(segments: list[Segment], fx: FxTable) -> dict[dt.date, list[Event]]:
-    """Group every segment's start, rate changes and end by day."""
+def _add_change(
+    changes: dict[dt.date, dict[str, list[int]]],
+    day: dt.date,
+    currency: str,
+    native: int,
+    converted: int,
+    paying: int,
+) -> None:
+    """Add a change of native MRR, converted MRR and paying segments on ``day``."""
+    change = changes[day].get(currency)
+    if change is None:
+        changes[day][currency] = [native, converted, paying]
+    else:
+        change[0] += native
+        change[1] += converted
+        change[2] += paying
+
+
+def _currency_changes(
+    segments: list[Segment], fx: FxTable
+) -> dict[dt.date, dict[str, list[int]]]:
+    """Net every segment's start, rate changes and end per day and currency."""
     reporting = fx.reporting_currency
-    events: dict[dt.date, list[Event]] = defaultdict(list)
+    changes: dict[dt.date, dict[str, list[int]]] = defaultdict(dict)
     for seg in segments:
+        currency = seg.currency
         paying = 1 if seg.paying else 0
         converted = seg.mrr
-        if seg.currency != reporting:
+        if currency != reporting:
             first = service_period_start(seg, seg.start)
-            converted = fx.convert(seg.mrr, seg.currency, first)
-        events[seg.start].append((seg.currency, seg.mrr, converted, paying))
-        if seg.currency != reporting:
+            converted = fx.convert(seg.mrr, currency, first)
+        _add_change(changes, seg.start, currency, seg.mrr, converted, paying)
+        if currency != reporting:
             for day in _fx_days(seg, fx):
-                changed = fx.convert(seg.mrr, seg.currency, day)
-                events[day].append((seg.currency, 0, changed - converted, 0))
+                changed = fx.convert(seg.mrr, currency, day)
+                _add_change(changes, day, currency, 0, changed - converted, 0)
                 converted = changed
         if seg.end is not None:
-            events[seg.end].append((seg.currency, -seg.mrr, -converted, -paying))
-    return events
+            _add_change(changes, seg.end, currency, -seg.mrr, -converted, -paying)
+    return changes
+
+
+def _reporting_steps(segments: list[Segment], reporting: str) -> list[Step] | None:
+    """Sweep segments that are all in the reporting currency; ``None`` if any is not.
+
+    Without conversion each day nets to one change of MRR and of paying segments,
+    and there is never an FX impact.
+    """
+    changes: dict[dt.date, list[int]] = {}
+    for seg in segments:
+        if seg.currency != reporting:
+            return None
+        paying = 1 if seg.paying else 0
+        change = changes.get(seg.start)
+        if change is None:
+            changes[seg.start] = [seg.mrr, paying]
+        else:
+            change[0] += seg.mrr
+            change[1] += paying
+        if seg.end is not None:
+            change = changes.get(seg.end)
+            if change is None:
+                changes[seg.end] = [-seg.mrr, -paying]
+            else:
+                change[0] -= seg.mrr
+                change[1] -= paying
+    steps: list[Step] = []
+    total = paying = 0
+    for day in sorted(changes):
+        d_total, d_paying = changes[day]
+        before_total, before_active = total, paying > 0
+        total += d_total
+        paying += d_paying
+        steps.append((day, before_total, before_active, total, paying > 0, 0))
+    return steps
+
+
+def _foreign_steps(segments: list[Segment], fx: FxTable) -> list[Step]:
+    """Sweep segments in any currencies, keeping running totals per currency.
+
+    A day's FX impact is the change from applying new rates to unchanged amounts:
+    per foreign currency, its converted MRR after the day less the native MRR after
+    the day at the rate that held before it.
+    """
+    reporting = fx.reporting_currency
+    native: dict[str, int] = defaultdict(int)
+    converted: dict[str, int] = defaultdict(int)
+    total = paying = 0
+    steps: list[Step] = []
+    changes = _currency_changes(segments, fx)
+    for day in sorted(changes):
+        before_total, before_active = total, paying > 0
+        impact = 0
+        for cur, (d_native, d_converted, d_paying) in changes[day].items():
+            old_native, old_converted = native[cur], converted[cur]
+            new_native = native[cur] = old_native + d_native
+            new_converted = converted[cur] = old_converted + d_converted
+            total += d_converted
+            paying += d_paying
+            if cur != reporting and old_native and new_native:
+                at_old_rate = (
+                    divide_half_even(new_native * old_converted, old_native)
+                    if old_native > 0
+                    else 0
+                )
+                impact += new_converted - at_old_rate
+        steps.append((day, before_total, before_active, total, paying > 0, impact))
+    return steps
 
 
 def movements(segments: list[Segment], fx: FxTable, policy: Policy) -> list[Movement]:
     """Return a customer's movements, in date order, from its segments.
 
     A sweep over the days on which a segment starts, ends or changes rate keeps
-    running totals per currency; each day's net change is then split into the
-    movement and the FX impact (new rates applied to unchanged amounts).
+    running totals; each day's net change is then split into the movement and
+    the FX impact (new rates applied to unchanged amounts).
     """
-    reporting = fx.reporting_currency
+    steps = _reporting_steps(segments, fx.reporting_currency)
+    if steps is None:
+        steps = _foreign_steps(segments, fx)
     window = policy.reactivation_window_days
-    native: dict[str, int] = defaultdict(int)
-    converted: dict[str, int] = defaultdict(int)
-    total = paying = 0
     ever_active = False
     last_churn: dt.date | None = None
     result: list[Movement] = []
-    events = _events(segments, fx)
-    foreign = any(seg.currency != reporting for seg in segments)
-    for day in sorted(events):
-        todays = events[day]
-        before_total, before_active = total, paying > 0
-        before = (
-            {
-                cur: (native[cur], converted[cur])
-                for cur, *_ in todays
-                if cur != reporting
-            }
-            if foreign
-            else {}
-        )
-        for cur, d_native, d_converted, d_paying in todays:
-            native[cur] += d_native
-            converted[cur] += d_converted
-            total += d_converted
-            paying += d_paying
-        active = paying > 0
+    for day, before_total, before_active, total, active, impact in steps:
         delta = total - before_total
         if active and not before_active:
             returning = ever_active and not (
@@ -161,15 +230,6 @@ def movements(segments: list[Segment], fx: FxTable, policy: Policy) -> list[Move
             result.append(Movement(day, CHURN, delta, total))
             last_churn = day
         elif delta:
-            impact = 0
-            for cur, (old_native, old_converted) in before.items():
-                if old_native and native[cur]:
-                    at_old_rate = (
-                        divide_half_even(native[cur] * old_converted, old_native)
-                        if old_native > 0
-                        else 0
-                    )
-                    impact += converted[cur] - at_old_rate
             change = delta - impact
             if change:
                 kind = EXPANSION if change > 0 else CONTRACTION
