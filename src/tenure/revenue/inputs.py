@@ -1,14 +1,17 @@
-"""Plain values the revenue engine computes from; built from the database or tests."""
+"""Plain values the revenue engine computes from; built from the database or tests.
+
+They are named tuples: immutable, and several times cheaper to build than frozen
+dataclasses when a full rebuild loads hundreds of thousands of them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from typing import NamedTuple
 from decimal import Decimal
 
 
-@dataclass(frozen=True, slots=True)
-class ItemInput:
+class ItemInput(NamedTuple):
     """A priced line of a subscription (amounts per billing interval, minor units)."""
 
     unit_amount: int
@@ -21,8 +24,7 @@ class ItemInput:
     plan_id: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SubscriptionInput:
+class SubscriptionInput(NamedTuple):
     """A subscription; ``end`` is exclusive (the first day without service)."""
 
     external_id: str
@@ -39,8 +41,7 @@ class SubscriptionInput:
     plan_id: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ContractInput:
+class ContractInput(NamedTuple):
     """A fixed-term contract; ``end`` is inclusive, as written on the contract."""
 
     external_id: str
@@ -53,10 +54,9 @@ class ContractInput:
     forecast_renewal: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class CustomerInput:
+class CustomerInput(NamedTuple):
     """Everything that makes up one customer's recurring revenue."""
 
     account_id: int
     subscriptions: tuple[SubscriptionInput, ...] = ()
-    contracts: tuple[ContractInput, ...] = field(default=())
+    contracts: tuple[ContractInput, ...] = ()
