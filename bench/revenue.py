@@ -100,7 +100,8 @@ def run_rebuild(url: str) -> dict[str, float]:
     factory = make_session_factory(engine)
     started = time.perf_counter()
     with transaction(factory) as session:
-        stats = service.rebuild(session, as_of=START + dt.timedelta(days=MONTHS * 30))
+        as_of = START + dt.timedelta(days=MONTHS * 30)
+        stats = service.rebuild(session, as_of=as_of)
     total = time.perf_counter() - started
     engine.dispose()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

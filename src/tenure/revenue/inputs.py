@@ -7,8 +7,8 @@ dataclasses when a full rebuild loads hundreds of thousands of them.
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
 from decimal import Decimal
+from typing import NamedTuple
 
 
 class ItemInput(NamedTuple):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from tenure.db.base import utcnow
 from tenure.db.bulk import insert_rows
 from tenure.revenue.engine import compute
+from tenure.revenue.facts import FactRows, compute_many, fact_rows
 from tenure.revenue.loading import load_customers, load_fx, load_policy, today
 from tenure.revenue.models import (
     AccountMonthSnapshot,
@@ -23,7 +24,6 @@ from tenure.revenue.models import (
     RenewalTerm,
     RevenueFactState,
 )
-from tenure.revenue.parallel import FactRows, compute_many, fact_rows
 from tenure.revenue.policy import Policy
 
 log = logging.getLogger(__name__)
@@ -46,14 +46,8 @@ class RebuildStats:
     store_seconds: float
 
 
-def rebuild(
-    session: Session, as_of: dt.date | None = None, workers: int | None = None
-) -> RebuildStats:
-    """Recompute every customer's facts and replace all stored facts.
-
-    ``workers`` processes compute in parallel (default: one per core for a large
-    company); pass 1 from a process whose threads must not be forked.
-    """
+def rebuild(session: Session, as_of: dt.date | None = None) -> RebuildStats:
+    """Recompute every customer's facts and replace all stored facts."""
     started = time.perf_counter()
     session.flush()
     policy = load_policy(session)
@@ -61,7 +55,7 @@ def rebuild(
     fx = load_fx(session, policy.reporting_currency)
     customers = load_customers(session)
     loaded = time.perf_counter()
-    results = compute_many(list(customers.values()), fx, policy, as_of, workers)
+    results = compute_many(list(customers.values()), fx, policy, as_of)
     computed = time.perf_counter()
     for table in FACT_TABLES:
         session.execute(delete(table))
