@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,8 @@ from sqlalchemy import select
 from tests.revenue.conftest import Tenure
 
 from tenure.accounts.models import Account
-from tenure.revenue.models import AccountMonthSnapshot, MrrMovement
+from tenure.db.base import utcnow
+from tenure.revenue.models import AccountMonthSnapshot, AccountRevenue, MrrMovement
 
 SUBS = "subscription_id,customer_id,start_date,end_date,currency,interval,amount"
 TWO_CUSTOMERS = f"""
@@ -147,3 +149,18 @@ def test_renewal_forecast_adds_won_and_open_terms(tenure: Tenure) -> None:
         "renewals", "--start", "2099-12-01", "--end", "2099-12-31", "--forecast"
     )
     assert (rows[0]["open_count"], rows[0]["forecast_amount"]) == ("3", "360000.00")
+
+
+def test_facts_written_in_bulk_read_back_through_the_orm(
+    tenure: Tenure, factory
+) -> None:  # type: ignore[no-untyped-def]
+    tenure.load("subscriptions", TWO_CUSTOMERS)
+    with factory() as session:
+        rows = session.scalars(select(AccountRevenue)).all()
+        assert {r.mrr_minor for r in rows} == {10_000, 0}
+        assert all(r.computed_at.tzinfo is not None for r in rows)
+        assert all(abs((utcnow() - r.computed_at).total_seconds()) < 600 for r in rows)
+        movement = session.scalars(
+            select(MrrMovement).order_by(MrrMovement.date)
+        ).first()
+        assert movement is not None and movement.date == dt.date(2024, 1, 1)

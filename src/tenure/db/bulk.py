@@ -22,10 +22,20 @@ log = logging.getLogger(__name__)
 _BATCH = 50_000
 
 
-# Dates go to SQLite as ISO text, exactly as SQLAlchemy's Date type stores them.
+# Dates and timestamps go to SQLite as text, exactly as SQLAlchemy stores them.
 # Registering the adapter once lets ``executemany`` take tuples as they are (the
 # sqlite3 module's own date adapter is deprecated).
 sqlite3.register_adapter(dt.date, dt.date.isoformat)
+
+
+def _sqlite_timestamp(value: dt.datetime) -> str:
+    """Store a timestamp as SQLAlchemy's DateTime does on SQLite: naive UTC text."""
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+sqlite3.register_adapter(dt.datetime, _sqlite_timestamp)
 
 
 def insert_rows(
