@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, text
 
 from tenure.accounts.models import Account
 from tenure.billing.models import Subscription, SubscriptionItem
@@ -90,6 +90,9 @@ def populate(url: str, customers: int, seed: int) -> int:
                 session.execute(insert(table), rows[i : i + 50_000])
         for i in range(0, len(items), 50_000):
             session.execute(insert(SubscriptionItem), items[i : i + 50_000])
+    with engine.begin() as connection:
+        # A live database has planner statistics; a freshly filled one needs them.
+        connection.execute(text("ANALYZE"))
     engine.dispose()
     return sub_id
 

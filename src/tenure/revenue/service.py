@@ -9,7 +9,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, delete, select, text
 from sqlalchemy.orm import Session
 
 from tenure.db.base import utcnow
@@ -70,6 +70,10 @@ def rebuild(session: Session, as_of: dt.date | None = None) -> RebuildStats:
     store(session, results)
     for index in indexes:
         index.create(bind=connection)
+    if connection.dialect.name == "postgresql":
+        # Fresh statistics, so that per-customer reads and reports use the indexes.
+        for table in FACT_TABLES:
+            connection.execute(text(f"ANALYZE {table.__tablename__}"))
     _record_state(session, policy, as_of)
     session.flush()
     stored = time.perf_counter()
