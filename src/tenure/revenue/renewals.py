@@ -49,6 +49,37 @@ class Term:
     forecast_amount: int | None = None
 
 
+def _renewed(
+    source: str,
+    external_id: str,
+    start: dt.date,
+    due_date: dt.date,
+    due: int,
+    renewal_id: str,
+    renewed: int,
+) -> Term:
+    """A term that was renewed, with or without upsell or downsell."""
+    return Term(
+        source, external_id, start, due_date, due, _outcome(due, renewed),
+        renewal_id, renewed, renewed,
+    )  # fmt: skip
+
+
+def _not_renewed(
+    source: str,
+    external_id: str,
+    start: dt.date,
+    due_date: dt.date,
+    due: int,
+    decided: bool,
+    forecast: int,
+) -> Term:
+    """A term nothing renewed: churned once decided, open (at its forecast) before."""
+    if decided:
+        return Term(source, external_id, start, due_date, due, CHURNED, None, 0, 0)
+    return Term(source, external_id, start, due_date, due, OPEN, None, 0, forecast)
+
+
 def _outcome(due: int, renewed: int) -> str:
     if renewed > due:
         return UPSELL
@@ -83,39 +114,25 @@ def contract_terms(
                 contract_mrr(follower) * 12, follower.currency, follower.start
             )
             terms.append(
-                Term(
-                    "contract",
-                    contract.external_id,
-                    contract.start,
-                    contract.end,
-                    due,
-                    _outcome(due, renewed),
-                    follower.external_id,
-                    renewed,
-                    renewed,
+                _renewed(
+                    "contract", contract.external_id, contract.start, contract.end,
+                    due, follower.external_id, renewed,
                 )
-            )
+            )  # fmt: skip
             continue
         decided = as_of > contract.end + grace
-        forecast: int | None = None
-        if not decided:
-            forecast = due
+        forecast = due
         if not decided and contract.forecast_renewal is not None:
             forecast = min(
                 fx.convert(contract.forecast_renewal, contract.currency, contract.end),
                 due,
             )
         terms.append(
-            Term(
-                "contract",
-                contract.external_id,
-                contract.start,
-                contract.end,
-                due,
-                CHURNED if decided else OPEN,
-                forecast_amount=0 if decided else forecast,
+            _not_renewed(
+                "contract", contract.external_id, contract.start, contract.end,
+                due, decided, forecast,
             )
-        )
+        )  # fmt: skip
     return terms
 
 
@@ -220,60 +237,34 @@ def _subscription_terms(
             if follower is not None:
                 renewed = mrr_on(subs.segments(follower), end, fx)[0] * 12
                 terms.append(
-                    Term(
-                        "subscription",
-                        sub.external_id,
-                        term_start,
-                        due_date,
-                        due,
-                        _outcome(due, renewed),
-                        subs.subs[follower].external_id,
-                        renewed,
-                        renewed,
+                    _renewed(
+                        "subscription", sub.external_id, term_start, due_date, due,
+                        subs.subs[follower].external_id, renewed,
                     )
-                )
+                )  # fmt: skip
             else:
-                decided = end <= as_of
                 terms.append(
-                    Term(
-                        "subscription",
-                        sub.external_id,
-                        term_start,
-                        due_date,
-                        due,
-                        CHURNED if decided else OPEN,
-                        forecast_amount=0 if decided else due,
+                    _not_renewed(
+                        "subscription", sub.external_id, term_start, due_date, due,
+                        end <= as_of, due,
                     )
-                )
+                )  # fmt: skip
             break
         if term_end <= as_of:
             renewed = mrr_on(segments, term_end, fx)[0] * 12
-            outcome = _outcome(due, renewed)
             terms.append(
-                Term(
-                    "subscription",
-                    sub.external_id,
-                    term_start,
-                    due_date,
-                    due,
-                    outcome,
-                    sub.external_id,
-                    renewed,
-                    renewed,
+                _renewed(
+                    "subscription", sub.external_id, term_start, due_date, due,
+                    sub.external_id, renewed,
                 )
-            )
+            )  # fmt: skip
         else:
             terms.append(
-                Term(
-                    "subscription",
-                    sub.external_id,
-                    term_start,
-                    due_date,
-                    due,
-                    OPEN,
-                    forecast_amount=due,
+                _not_renewed(
+                    "subscription", sub.external_id, term_start, due_date, due,
+                    False, due,
                 )
-            )
+            )  # fmt: skip
         term_start = term_end
         k += 1
     return terms
