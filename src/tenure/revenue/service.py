@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from tenure.db.base import utcnow
 from tenure.db.bulk import insert_rows
 from tenure.revenue.engine import compute
-from tenure.revenue.facts import FactRows, compute_many, fact_rows
+from tenure.revenue.facts import FactRows, collector_paused, compute_many, fact_rows
 from tenure.revenue.loading import load_customers, load_fx, load_policy, today
 from tenure.revenue.models import (
     AccountMonthSnapshot,
@@ -47,16 +47,39 @@ class RebuildStats:
 
 
 def rebuild(session: Session, as_of: dt.date | None = None) -> RebuildStats:
-    """Recompute every customer's facts and replace all stored facts."""
-    started = time.perf_counter()
-    session.flush()
-    policy = load_policy(session)
-    as_of = as_of or today(session)
-    fx = load_fx(session, policy.reporting_currency)
-    customers = load_customers(session)
-    loaded = time.perf_counter()
-    results = compute_many(list(customers.values()), fx, policy, as_of)
-    computed = time.perf_counter()
+    """Recompute every customer's facts and replace all stored facts.
+
+    The cyclic garbage collector is paused throughout: loading, computing and
+    storing a large company keeps millions of objects alive, none in cycles, and
+    the collector's passes over them would cost more than the work itself.
+    """
+    with collector_paused():
+        started = time.perf_counter()
+        session.flush()
+        policy = load_policy(session)
+        as_of = as_of or today(session)
+        fx = load_fx(session, policy.reporting_currency)
+        customers = load_customers(session)
+        loaded = time.perf_counter()
+        results = compute_many(list(customers.values()), fx, policy, as_of)
+        computed = time.perf_counter()
+        _replace_facts(session, results)
+        _record_state(session, policy, as_of)
+        session.flush()
+        stored = time.perf_counter()
+    stats = RebuildStats(
+        customers=len(results),
+        movements=sum(len(r.movements) for r in results),
+        load_seconds=loaded - started,
+        compute_seconds=computed - loaded,
+        store_seconds=stored - computed,
+    )
+    log.info("revenue rebuilt: %s", stats)
+    return stats
+
+
+def _replace_facts(session: Session, results: list[FactRows]) -> None:
+    """Replace every stored fact with ``results``."""
     for table in FACT_TABLES:
         session.execute(delete(table))
     # Filling emptied tables and indexing afterwards beats updating the indexes
@@ -74,18 +97,6 @@ def rebuild(session: Session, as_of: dt.date | None = None) -> RebuildStats:
         # Fresh statistics, so that per-customer reads and reports use the indexes.
         for table in FACT_TABLES:
             connection.execute(text(f"ANALYZE {table.__tablename__}"))
-    _record_state(session, policy, as_of)
-    session.flush()
-    stored = time.perf_counter()
-    stats = RebuildStats(
-        customers=len(results),
-        movements=sum(len(r.movements) for r in results),
-        load_seconds=loaded - started,
-        compute_seconds=computed - loaded,
-        store_seconds=stored - computed,
-    )
-    log.info("revenue rebuilt: %s", stats)
-    return stats
 
 
 def recompute(
