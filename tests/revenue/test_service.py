@@ -164,3 +164,9 @@ def test_facts_written_in_bulk_read_back_through_the_orm(
             select(MrrMovement).order_by(MrrMovement.date)
         ).first()
         assert movement is not None and movement.date == dt.date(2024, 1, 1)
+
+
+def test_unknown_movement_kind_is_a_clear_error(tenure: Tenure) -> None:
+    result = tenure.run("report", "movements", "--kind", "upgrade")
+    assert result.exit_code == 2
+    assert "unknown movement kind 'upgrade'" in result.stderr

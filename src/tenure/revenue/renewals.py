@@ -31,7 +31,6 @@ DOWNSELL = "downsell"
 CHURNED = "churned"
 OPEN = "open"
 WON = (RENEWED, UPSELL, DOWNSELL)
-OUTCOMES = (RENEWED, UPSELL, DOWNSELL, CHURNED, OPEN)
 
 
 @dataclass(slots=True)

@@ -22,7 +22,12 @@ from tenure.billing.models import Plan
 from tenure.money import to_major
 from tenure.revenue.bridge import MoveRow, bridge
 from tenure.revenue.calendar import add_months, month_start, periods
-from tenure.revenue.models import AccountRevenue, MrrMovement, RenewalTerm
+from tenure.revenue.models import (
+    MOVEMENT_KINDS,
+    AccountRevenue,
+    MrrMovement,
+    RenewalTerm,
+)
 from tenure.revenue.renewals import CHURNED, OPEN, WON
 from tenure.revenue.retention import cohorts, retention
 from tenure.revenue.service import fact_currency
@@ -336,6 +341,10 @@ def movements_report(
     where: dict[str, str] | None = None,
 ) -> list[Row]:
     """List the customers behind the movements dated between two dates (inclusive)."""
+    if kind is not None and kind not in MOVEMENT_KINDS:
+        raise ReportError(
+            f"unknown movement kind '{kind}'; use one of {', '.join(MOVEMENT_KINDS)}"
+        )
     currency = fact_currency(session)
     _group, keep = _selector(session, None, where)
     names = {

@@ -22,8 +22,6 @@ REACTIVATION = "reactivation"
 CONTRACTION = "contraction"
 CHURN = "churn"
 FX = "fx"
-GROWTH_KINDS = (NEW, EXPANSION, REACTIVATION)
-LOSS_KINDS = (CONTRACTION, CHURN)
 
 
 @dataclass(slots=True)
