@@ -170,3 +170,13 @@ def test_unknown_movement_kind_is_a_clear_error(tenure: Tenure) -> None:
     result = tenure.run("report", "movements", "--kind", "upgrade")
     assert result.exit_code == 2
     assert "unknown movement kind 'upgrade'" in result.stderr
+
+
+def test_reports_show_history_up_to_today_only(tenure: Tenure) -> None:
+    tenure.load("subscriptions", f"{SUBS}\ns1,c1,2024-01-01,2099-01-01,USD,month,100")
+    rows = tenure.report("mrr", "--interval", "year", "--start", "2098-01-01",
+                         "--end", "2099-12-31")  # fmt: skip
+    assert [(r["mrr"], r["churn"]) for r in rows] == [
+        ("100.00", "0.00"),
+        ("100.00", "0.00"),
+    ]

@@ -22,6 +22,7 @@ from tenure.billing.models import Plan
 from tenure.money import to_major
 from tenure.revenue.bridge import MoveRow, bridge
 from tenure.revenue.calendar import add_months, month_start, periods
+from tenure.revenue.loading import today
 from tenure.revenue.models import (
     MOVEMENT_KINDS,
     AccountRevenue,
@@ -131,6 +132,12 @@ def _periods(
 def _moves(
     session: Session, before: dt.date, keep: Callable[[int], bool]
 ) -> list[MoveRow]:
+    """Movements up to today and before ``before``.
+
+    Movements dated after today (a contract's scheduled end, say) are plans, not
+    history: reports show what has happened, so the current period runs to today.
+    """
+    before = min(before, today(session) + dt.timedelta(days=1))
     query = (
         select(
             MrrMovement.account_id,
