@@ -37,6 +37,8 @@ from tenure.staff.models import StaffUser
 DIMENSIONS = ("customer", "industry", "region", "tier", "owner", "plan", "currency")
 NONE_LABEL = "(none)"
 Row = dict[str, Any]
+# The account ids a caller may see; None means every account.
+Scope = frozenset[int] | None
 
 
 class ReportError(ValueError):
@@ -95,20 +97,31 @@ def account_dimensions(session: Session) -> dict[int, dict[str, str]]:
 
 
 def _selector(
-    session: Session, by: str | None, where: dict[str, str] | None
+    session: Session,
+    by: str | None,
+    where: dict[str, str] | None,
+    accounts: Scope = None,
 ) -> tuple[Callable[[int], str] | None, Callable[[int], bool]]:
-    """Return the grouping function and the account filter for a report."""
+    """Return the grouping function and the account filter for a report.
+
+    ``accounts`` limits the report to those account ids (a caller's data scope);
+    ``None`` means every account.
+    """
     for key in [by, *(where or {})]:
         if key is not None and key not in DIMENSIONS:
             raise ReportError(
                 f"unknown dimension '{key}'; use one of {', '.join(DIMENSIONS)}"
             )
     if by is None and not where:
-        return None, lambda _account: True
+        if accounts is None:
+            return None, lambda _account: True
+        return None, accounts.__contains__
     dims = account_dimensions(session)
     empty: dict[str, str] = {}
 
     def keep(account: int) -> bool:
+        if accounts is not None and account not in accounts:
+            return False
         values = dims.get(account, empty)
         return all(values.get(k) == v for k, v in (where or {}).items())
 
@@ -162,11 +175,12 @@ def mrr_report(
     end: dt.date,
     by: str | None = None,
     where: dict[str, str] | None = None,
+    accounts: Scope = None,
 ) -> list[Row]:
     """Return the MRR bridge per period (and per group) between two dates."""
     currency = fact_currency(session)
     spans = _periods(start, end, interval)
-    group, keep = _selector(session, by, where)
+    group, keep = _selector(session, by, where, accounts)
     rows = bridge(_moves(session, spans[-1][1], keep), spans, group)
     result: list[Row] = []
     for row in rows:
@@ -200,6 +214,7 @@ def renewals_report(
     end: dt.date,
     by: str | None = None,
     where: dict[str, str] | None = None,
+    accounts: Scope = None,
 ) -> list[Row]:
     """Return renewal terms due per period, their outcomes and renewal rates.
 
@@ -209,7 +224,7 @@ def renewals_report(
     """
     currency = fact_currency(session)
     spans = _periods(start, end, interval)
-    group, keep = _selector(session, by, where)
+    group, keep = _selector(session, by, where, accounts)
     query = select(
         RenewalTerm.account_id,
         RenewalTerm.due_date,
@@ -283,11 +298,12 @@ def retention_report(
     start: dt.date,
     end: dt.date,
     where: dict[str, str] | None = None,
+    accounts: Scope = None,
 ) -> list[Row]:
     """Return logo churn, revenue churn, NRR, GRR, quick ratio, ARPA and LTV."""
     currency = fact_currency(session)
     spans = _periods(start, end, interval)
-    _group, keep = _selector(session, None, where)
+    _group, keep = _selector(session, None, where, accounts)
     moves = _moves(session, spans[-1][1], keep)
     return [
         {
@@ -318,10 +334,11 @@ def cohorts_report(
     start: dt.date,
     end: dt.date,
     where: dict[str, str] | None = None,
+    accounts: Scope = None,
 ) -> list[Row]:
     """Return monthly cohorts that started between two dates, followed until ``end``."""
     currency = fact_currency(session)
-    _group, keep = _selector(session, None, where)
+    _group, keep = _selector(session, None, where, accounts)
     last = month_start(end)
     moves = _moves(session, add_months(last, 1), keep)
     first = month_start(start)
@@ -346,6 +363,7 @@ def movements_report(
     end: dt.date,
     kind: str | None = None,
     where: dict[str, str] | None = None,
+    accounts: Scope = None,
 ) -> list[Row]:
     """List the customers behind the movements dated between two dates (inclusive)."""
     if kind is not None and kind not in MOVEMENT_KINDS:
@@ -353,11 +371,8 @@ def movements_report(
             f"unknown movement kind '{kind}'; use one of {', '.join(MOVEMENT_KINDS)}"
         )
     currency = fact_currency(session)
-    _group, keep = _selector(session, None, where)
-    names = {
-        row[0]: row[1]
-        for row in session.execute(select(Account.id, Account.external_id))
-    }
+    _group, keep = _selector(session, None, where, accounts)
+    names = _account_names(session)
     query = (
         select(
             MrrMovement.account_id,
@@ -374,7 +389,8 @@ def movements_report(
     return [
         {
             "date": day,
-            "customer": names.get(account),
+            "customer": names.get(account, ("", ""))[0],
+            "name": names.get(account, ("", ""))[1],
             "kind": move_kind,
             "amount": money(amount, currency),
             "mrr_after": money(after, currency),
@@ -382,3 +398,76 @@ def movements_report(
         for account, day, move_kind, amount, after in session.execute(query)
         if keep(account)
     ]
+
+
+def renewal_terms_report(
+    session: Session,
+    start: dt.date,
+    end: dt.date,
+    outcome: str | None = None,
+    where: dict[str, str] | None = None,
+    accounts: Scope = None,
+) -> list[Row]:
+    """List the renewal terms due between two dates (inclusive), biggest first."""
+    currency = fact_currency(session)
+    _group, keep = _selector(session, None, where, accounts)
+    names = _account_names(session)
+    query = select(
+        RenewalTerm.account_id,
+        RenewalTerm.due_date,
+        RenewalTerm.source,
+        RenewalTerm.source_external_id,
+        RenewalTerm.outcome,
+        RenewalTerm.due_amount_minor,
+        RenewalTerm.renewed_amount_minor,
+    ).where(RenewalTerm.due_date >= start, RenewalTerm.due_date <= end)
+    if outcome is not None:
+        query = query.where(RenewalTerm.outcome == outcome)
+    query = query.order_by(RenewalTerm.due_amount_minor.desc(), RenewalTerm.id)
+    return [
+        {
+            "due_date": due_date,
+            "customer": names.get(account, ("", ""))[0],
+            "name": names.get(account, ("", ""))[1],
+            "source": source,
+            "source_id": source_id,
+            "outcome": term_outcome,
+            "due_amount": money(due, currency),
+            "renewed_amount": money(renewed, currency),
+        }
+        for account, due_date, source, source_id, term_outcome, due, renewed in (
+            session.execute(query)
+        )
+        if keep(account)
+    ]
+
+
+def active_customers_report(
+    session: Session,
+    where: dict[str, str] | None = None,
+    accounts: Scope = None,
+) -> list[Row]:
+    """List today's paying customers with their MRR, biggest first."""
+    currency = fact_currency(session)
+    _group, keep = _selector(session, None, where, accounts)
+    names = _account_names(session)
+    query = (
+        select(AccountRevenue.account_id, AccountRevenue.mrr_minor)
+        .where(AccountRevenue.active.is_(True))
+        .order_by(AccountRevenue.mrr_minor.desc(), AccountRevenue.account_id)
+    )
+    return [
+        {
+            "customer": names.get(account, ("", ""))[0],
+            "name": names.get(account, ("", ""))[1],
+            "mrr": money(mrr, currency),
+        }
+        for account, mrr in session.execute(query)
+        if keep(account)
+    ]
+
+
+def _account_names(session: Session) -> dict[int, tuple[str, str]]:
+    """Map account ids to their external id and name."""
+    query = select(Account.id, Account.external_id, Account.name)
+    return {row[0]: (row[1], row[2]) for row in session.execute(query)}
