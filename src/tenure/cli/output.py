@@ -7,9 +7,10 @@ import datetime as dt
 import io
 import json
 from collections.abc import Sequence
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any
+
+from tenure.values import json_default
 
 
 class Format(StrEnum):
@@ -28,23 +29,12 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        exponent = value.as_tuple().exponent
-        return (
-            int(value) if isinstance(exponent, int) and exponent >= 0 else float(value)
-        )
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(f"cannot render {type(value).__name__} as JSON")
-
-
 def render(rows: Sequence[dict[str, Any]], fmt: Format, columns: Sequence[str]) -> str:
     """Return ``rows`` rendered in ``fmt`` with ``columns`` in order."""
     if fmt is Format.json:
         return json.dumps(
             [{c: row.get(c) for c in columns} for row in rows],
-            default=_json_default,
+            default=json_default,
             ensure_ascii=False,
             indent=2,
         )

@@ -11,7 +11,7 @@ import typer
 from tenure.cli.context import database, fail
 from tenure.cli.output import Format, render
 from tenure.revenue import reports
-from tenure.revenue.calendar import add_months, period_start
+from tenure.revenue.calendar import add_months
 from tenure.revenue.loading import today
 from tenure.revenue.service import StaleFactsError
 
@@ -36,7 +36,7 @@ COHORT_COLUMNS = (
     "cohort", "months_since_start", "customers", "retained_customers",
     "logo_retention", "mrr", "revenue_retention",
 )  # fmt: skip
-MOVEMENT_COLUMNS = ("date", "customer", "kind", "amount", "mrr_after")
+MOVEMENT_COLUMNS = ("date", "customer", "name", "kind", "amount", "mrr_after")
 
 Interval = Annotated[
     str, typer.Option(help="day, week, month, quarter or year", show_default=True)
@@ -72,16 +72,15 @@ def _where(items: list[str] | None) -> dict[str, str]:
 def _span(
     session: Any, interval: str, start: dt.datetime | None, end: dt.datetime | None
 ) -> tuple[dt.date, dt.date]:
-    last = end.date() if end else today(session)
-    if start:
-        return start.date(), last
     try:
-        first = period_start(last, interval)
-        for _ in range(11):
-            first = period_start(first - dt.timedelta(days=1), interval)
-    except ValueError as exc:
+        return reports.report_span(
+            session,
+            interval,
+            start.date() if start else None,
+            end.date() if end else None,
+        )
+    except reports.ReportError as exc:
         raise fail(str(exc), 2) from None
-    return first, last
 
 
 def _run(

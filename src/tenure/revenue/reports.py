@@ -21,7 +21,7 @@ from tenure.accounts.models import Account
 from tenure.billing.models import Plan
 from tenure.money import to_major
 from tenure.revenue.bridge import MoveRow, bridge
-from tenure.revenue.calendar import add_months, month_start, periods
+from tenure.revenue.calendar import add_months, month_start, period_start, periods
 from tenure.revenue.loading import today
 from tenure.revenue.models import (
     MOVEMENT_KINDS,
@@ -129,6 +129,22 @@ def _selector(
         (lambda account: dims.get(account, empty).get(by, NONE_LABEL)) if by else None
     )
     return group, keep
+
+
+def report_span(
+    session: Session, interval: str, start: dt.date | None, end: dt.date | None
+) -> tuple[dt.date, dt.date]:
+    """Fill in a report's missing dates: it ends today and starts 11 periods back."""
+    last = end or today(session)
+    if start:
+        return start, last
+    try:
+        first = period_start(last, interval)
+        for _ in range(11):
+            first = period_start(first - dt.timedelta(days=1), interval)
+    except ValueError as exc:
+        raise ReportError(str(exc)) from None
+    return first, last
 
 
 def _periods(
