@@ -1,6 +1,7 @@
 """Import every area's models so that the metadata knows all tables."""
 
 from tenure.accounts.models import Account, AccountOwnerHistory, Contact
+from tenure.auth.models import ApiKey, AuthSession
 from tenure.billing.models import (
     Contract,
     ContractLine,
@@ -27,6 +28,8 @@ __all__ = [
     "AccountMonthSnapshot",
     "AccountOwnerHistory",
     "AccountRevenue",
+    "ApiKey",
+    "AuthSession",
     "Base",
     "Contact",
     "Contract",
