@@ -125,6 +125,27 @@ SPECS: dict[str, SettingSpec] = {
             _int_between(1, 120),
             "subscriptions billed this many months or more have renewal terms",
         ),
+        SettingSpec(
+            "session_idle_hours",
+            "12",
+            _int_between(1, 720),
+            "hours a sign-in session lasts without being used",
+            revenue=False,
+        ),
+        SettingSpec(
+            "login_max_failures",
+            "5",
+            _int_between(1, 100),
+            "failed sign-ins in a row that lock a user out",
+            revenue=False,
+        ),
+        SettingSpec(
+            "login_lockout_minutes",
+            "15",
+            _int_between(1, 1440),
+            "minutes a locked-out user must wait before signing in again",
+            revenue=False,
+        ),
     )
 }
 
