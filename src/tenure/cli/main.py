@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tenure.accounts.models import Account
-from tenure.cli import reports
+from tenure.cli import reports, users
 from tenure.cli.context import database, fail
 from tenure.cli.output import Format, render
 from tenure.db.session import delete_all_rows
@@ -34,6 +34,8 @@ app = typer.Typer(
 app.add_typer(reports.app, name="report")
 config_app = typer.Typer(help="Show and change settings.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
+app.add_typer(users.user_app, name="user")
+app.add_typer(users.apikey_app, name="apikey")
 
 
 class Kind(StrEnum):
