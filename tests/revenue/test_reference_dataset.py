@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
 from tests.revenue.conftest import Tenure
 
 DATASET = (

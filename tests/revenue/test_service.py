@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
-from tests.revenue.conftest import Tenure
 
 from tenure.accounts.models import Account
 from tenure.db.base import utcnow
 from tenure.revenue.models import AccountMonthSnapshot, AccountRevenue, MrrMovement
+from tests.revenue.conftest import Tenure
 
 SUBS = "subscription_id,customer_id,start_date,end_date,currency,interval,amount"
 TWO_CUSTOMERS = f"""

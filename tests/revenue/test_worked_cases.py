@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tests.revenue.conftest import Tenure
 
 SUBS = "subscription_id,customer_id,start_date,end_date,currency,interval,amount"

@@ -13,8 +13,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tenure.accounts.models import Account
+from tenure.auth.passwords import (
+    PasswordPolicyError,
+    check_password_policy,
+    hash_password,
+)
 from tenure.cli import reports, users
-from tenure.cli.context import database, fail
+from tenure.cli.context import database, ensure_schema, fail
 from tenure.cli.output import Format, render
 from tenure.db.session import delete_all_rows
 from tenure.demo.names import STAFF_DOMAIN
@@ -22,7 +27,7 @@ from tenure.imports.service import ImportFailed, import_file
 from tenure.revenue import service as revenue
 from tenure.revenue.fx import MissingRateError
 from tenure.settings import service as settings
-from tenure.staff.models import StaffUser
+from tenure.staff.models import ROLES, StaffUser
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +41,13 @@ config_app = typer.Typer(help="Show and change settings.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(users.user_app, name="user")
 app.add_typer(users.apikey_app, name="apikey")
+
+
+DEMO_PASSWORD = "tenure-demo"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+Host = Annotated[str, typer.Option(envvar="TENURE_HOST", help="Address to listen on")]
+Port = Annotated[int, typer.Option(envvar="TENURE_PORT", help="Port to listen on")]
 
 
 class Kind(StrEnum):
@@ -147,8 +159,13 @@ def demo(
     ] = False,
     seed: Annotated[int, typer.Option(help="Random seed of the generator")] = 42,
     accounts: Annotated[int, typer.Option(help="Number of customer accounts")] = 1000,
+    password: Annotated[
+        str, typer.Option(help="Password of every demo staff user")
+    ] = DEMO_PASSWORD,
+    host: Host = DEFAULT_HOST,
+    port: Port = DEFAULT_PORT,
 ) -> None:
-    """Generate a realistic demo company, load it and show its revenue."""
+    """Generate a realistic demo company, load it and serve it."""
     from tenure.demo import generate, load
 
     with database() as session:
@@ -163,25 +180,54 @@ def demo(
         data = generate(seed=seed, accounts=accounts)
         load(session, data)
         stats = revenue.rebuild(session)
+        try:
+            logins = _demo_logins(session, password)
+        except PasswordPolicyError as exc:
+            raise fail(f"--password: {exc}", 2) from None
     typer.echo(
         f"demo company loaded: {len(data.accounts)} accounts, "
         f"{stats.movements} MRR movements ({settings.database_url()})"
     )
+    typer.echo("\nSign in as any demo user with the password " + repr(password) + ":")
+    for role, email in logins:
+        typer.echo(f"  {role:<10} {email}")
     if serve:
-        _print_summary()
+        _serve(host, port)
+
+
+def _demo_logins(session: Session, password: str) -> list[tuple[str, str]]:
+    """Give every demo staff user ``password``; return one login per role."""
+    check_password_policy(password)
+    hashed = hash_password(password)
+    first: dict[str, str] = {}
+    for user in session.scalars(select(StaffUser).order_by(StaffUser.email)):
+        user.password_hash = hashed
+        first.setdefault(user.role, user.email)
+    return [(role, first[role]) for role in ROLES if role in first]
+
+
+def _serve(host: str, port: int) -> None:
+    """Serve the web app on the configured database until interrupted."""
+    from tenure.web.server import serve as run_server
+
+    url = settings.database_url()
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    typer.echo(f"\nTenure is serving at http://{shown}:{port}/ (Ctrl+C stops it)")
+    run_server(url, host, port)
+
+
+@app.command()
+def serve(host: Host = DEFAULT_HOST, port: Port = DEFAULT_PORT) -> None:
+    """Serve the web app and the JSON API (/api/v1, documented at /docs)."""
+    url = settings.database_url()
+    try:
+        ensure_schema(url)
+    except Exception as exc:
+        raise fail(f"cannot open database {url}: {exc}", 2) from None
+    _serve(host, port)
 
 
 def _holds_only_demo(session: Session) -> bool:
     """Whether every staff user is one of the demo company's (a previous demo)."""
     emails = session.scalars(select(StaffUser.email)).all()
     return bool(emails) and all(e.endswith(f"@{STAFF_DOMAIN}") for e in emails)
-
-
-def _print_summary() -> None:
-    """Print the demo company's last twelve months until the web app serves it."""
-    typer.echo("\nMRR, last 12 months (CNY):")
-    reports.mrr(fmt=Format.table)
-    typer.echo("\nRetention:")
-    reports.retention(fmt=Format.table)
-    typer.echo("\nRenewals:")
-    reports.renewals(fmt=Format.table)

@@ -31,6 +31,7 @@ DOWNSELL = "downsell"
 CHURNED = "churned"
 OPEN = "open"
 WON = (RENEWED, UPSELL, DOWNSELL)
+OUTCOMES = (*WON, CHURNED, OPEN)
 
 
 @dataclass(slots=True)

@@ -1,0 +1,1 @@
+"""The web app: NiceGUI pages and the JSON API under /api/v1, in one process."""

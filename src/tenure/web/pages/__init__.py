@@ -1,0 +1,31 @@
+"""The pages of the web app, registered on NiceGUI's app by ``register_pages``."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from tenure.web.pages.business import business_page
+from tenure.web.pages.customer import customer_page
+from tenure.web.pages.customers import customers_page
+from tenure.web.pages.login import login_page
+from tenure.web.pages.me import me_page
+from tenure.web.pages.renewals import renewal_terms_page, renewals_page
+from tenure.web.pages.revenue import customers_behind_page, revenue_page
+
+ROUTES = (
+    ("/login", login_page),
+    ("/", business_page),
+    ("/revenue", revenue_page),
+    ("/revenue/customers", customers_behind_page),
+    ("/renewals", renewals_page),
+    ("/renewals/terms", renewal_terms_page),
+    ("/customers", customers_page),
+    ("/customers/{account_id}", customer_page),
+    ("/me", me_page),
+)
+
+
+def register_pages() -> None:
+    """Register every page; called once per app (and per simulated app in tests)."""
+    for path, function in ROUTES:
+        ui.page(path)(function)
