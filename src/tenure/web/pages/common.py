@@ -93,7 +93,9 @@ def frame(page: PageContext, title_key: str) -> Iterator[None]:
             value=page.locale,
             label=t("common.language"),
             on_change=lambda e: _switch_language(page, e.value),
-        ).classes("w-full q-pa-sm").props('dense data-testid="language"')
+        ).classes("w-full q-pa-sm").props('dense data-testid="language"').mark(
+            "language"
+        )
         ui.button(t("nav.sign_out"), icon="logout", on_click=_sign_out).props(
             "flat align=left"
         ).classes("w-full")
@@ -136,7 +138,7 @@ def figure(
     """Show one headline figure as a card; with ``target`` it links to the detail."""
     card = ui.card().classes("min-w-[150px] grow q-pa-sm")
     if testid:
-        card.props(f'data-testid="{testid}"')
+        card.props(f'data-testid="{testid}"').mark(testid)
     with card:
         ui.label(label).classes("text-caption text-grey-8")
         if target:

@@ -117,7 +117,7 @@ def customers_page(request: Request) -> RedirectResponse | None:
                 on_change=lambda e: set_filter("search", (e.value or "").strip()),
             ).props('dense clearable debounce=300 data-testid="search"').classes(
                 "min-w-[200px]"
-            )
+            ).mark("search")
             for name in FILTERS:
                 labels = (
                     {v: t(f"status.{v}") for v in options[name]}
@@ -129,9 +129,11 @@ def customers_page(request: Request) -> RedirectResponse | None:
                     value="",
                     label=t(f"dim.{name}"),
                     on_change=lambda e, name=name: set_filter(name, e.value),
-                ).props(f'dense data-testid="filter-{name}"').classes("min-w-[120px]")
+                ).props(f'dense data-testid="filter-{name}"').classes(
+                    "min-w-[120px]"
+                ).mark(f"filter-{name}")
         with ui.row().classes("w-full items-center"):
-            total = ui.label("").props('data-testid="customer-total"')
+            total = ui.label("").props('data-testid="customer-total"').mark("total")
             ui.space()
             ui.button(t("customers.export_csv"), on_click=lambda: export("csv")).props(
                 'outline dense data-testid="export-csv"'
@@ -147,6 +149,7 @@ def customers_page(request: Request) -> RedirectResponse | None:
         ).classes("w-full")
         table.props('flat bordered dense binary-state-sort data-testid="customers"')
         table.props(':rows-per-page-options="[' + str(PAGE_SIZE) + ']"')
+        table.mark("customers")
         table.on("request", on_request)
         table.on(
             "row-click",

@@ -83,7 +83,7 @@ def revenue_page(
             empty(page)
             return None
         _headline(page, bridge, rates, where)
-        _composition(page, bridge, where, bool(retained), navigate)
+        _composition(page, bridge, where, bool(retained))
         _trend(page, bridge)
     return None
 
@@ -167,33 +167,13 @@ def _composition(
     bridge: list[dict[str, Any]],
     where: dict[str, str],
     show_retained: bool,
-    navigate: Any,
 ) -> None:
     t = page.t
     periods = [row["period"] for row in bridge]
-    kinds = [k for k in BAR_KINDS if show_retained or k != "retained"]
-
-    def value(row: dict[str, Any], kind: str) -> float:
-        if kind == "retained":
-            opening = (
-                row["mrr"]
-                - sum(
-                    row[k]
-                    for k in (
-                        "new",
-                        "expansion",
-                        "reactivation",
-                        "contraction",
-                        "churn",
-                    )
-                )
-                - row["fx_impact"]
-            )
-            return float(opening + row["contraction"] + row["churn"])
-        return float(row[kind])
+    shown = {"kinds": _bar_kinds(show_retained)}
 
     def open_bar(event: events.EChartPointClickEventArguments) -> None:
-        kind = kinds[event.series_index]
+        kind = shown["kinds"][event.series_index]
         start = periods[event.data_index]
         end = add_months(start, 1) - dt.timedelta(days=1)
         if kind == "retained":
@@ -204,6 +184,11 @@ def _composition(
             )
         ui.navigate.to(target)
 
+    def switch(show: bool) -> None:
+        shown["kinds"] = _bar_kinds(show)
+        chart.options["series"] = _bar_series(t, bridge, shown["kinds"])
+        chart.update()
+
     with ui.card().classes("w-full"):
         with ui.row().classes("w-full items-center"):
             ui.label(t("revenue.composition")).classes("text-subtitle1")
@@ -211,30 +196,51 @@ def _composition(
             ui.switch(
                 t("revenue.show_retained"),
                 value=show_retained,
-                on_change=lambda e: navigate(retained=int(bool(e.value))),
-            ).props('data-testid="show-retained"')
+                on_change=lambda e: switch(bool(e.value)),
+            ).props('data-testid="show-retained"').mark("show-retained")
         ui.label(t("revenue.click_hint")).classes("text-caption text-grey-7")
-        ui.echart(
+        chart = ui.echart(
             {
                 "grid": {"left": 64, "right": 16, "top": 40, "bottom": 32},
                 "legend": {"top": 0},
                 "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
                 "xAxis": {"type": "category", "data": [str(p)[:7] for p in periods]},
                 "yAxis": {"type": "value"},
-                "series": [
-                    {
-                        "type": "bar",
-                        "name": t(f"kind.{kind}"),
-                        "stack": "mrr",
-                        "itemStyle": {"color": COLOURS[kind]},
-                        "emphasis": {"focus": "series"},
-                        "data": [round(value(row, kind), 2) for row in bridge],
-                    }
-                    for kind in kinds
-                ],
+                "series": _bar_series(t, bridge, shown["kinds"]),
             },
             on_point_click=open_bar,
-        ).classes("w-full h-80").props('data-testid="composition"')
+        )
+        chart.classes("w-full h-80").props('data-testid="composition"')
+        chart.mark("composition")
+
+
+def _bar_kinds(show_retained: bool) -> list[str]:
+    return [k for k in BAR_KINDS if show_retained or k != "retained"]
+
+
+def _bar_series(
+    t: Any, bridge: list[dict[str, Any]], kinds: list[str]
+) -> list[dict[str, Any]]:
+    """Stacked bar series of the MRR movements (and retained MRR) per month."""
+
+    def value(row: dict[str, Any], kind: str) -> float:
+        if kind != "retained":
+            return float(row[kind])
+        moved = sum(row[k] for k in BAR_KINDS[1:]) + row["fx_impact"]
+        opening = row["mrr"] - moved
+        return float(opening + row["contraction"] + row["churn"])
+
+    return [
+        {
+            "type": "bar",
+            "name": t(f"kind.{kind}"),
+            "stack": "mrr",
+            "itemStyle": {"color": COLOURS[kind]},
+            "emphasis": {"focus": "series"},
+            "data": [round(value(row, kind), 2) for row in bridge],
+        }
+        for kind in kinds
+    ]
 
 
 def _trend(page: PageContext, bridge: list[dict[str, Any]]) -> None:
