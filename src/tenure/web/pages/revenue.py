@@ -30,7 +30,7 @@ from tenure.web.pages.common import (
 log = logging.getLogger(__name__)
 
 RANGES = (6, 12, 24, 36)
-# Stacked bars, bottom to top; retained MRR can be switched off.
+# Stacked bars, bottom to top; retained MRR can be switched off (series index order).
 BAR_KINDS = ("retained", "new", "expansion", "reactivation", "contraction", "churn")
 COLOURS = {
     "retained": "#b0bec5",
@@ -170,10 +170,14 @@ def _composition(
 ) -> None:
     t = page.t
     periods = [row["period"] for row in bridge]
-    shown = {"kinds": _bar_kinds(show_retained)}
+    series = _bar_series(t, bridge)
+    retained_data = series[0]["data"]
+    hidden = [None] * len(retained_data)
+    if not show_retained:
+        series[0]["data"] = hidden
 
     def open_bar(event: events.EChartPointClickEventArguments) -> None:
-        kind = shown["kinds"][event.series_index]
+        kind = BAR_KINDS[event.series_index]
         start = periods[event.data_index]
         end = add_months(start, 1) - dt.timedelta(days=1)
         if kind == "retained":
@@ -185,8 +189,8 @@ def _composition(
         ui.navigate.to(target)
 
     def switch(show: bool) -> None:
-        shown["kinds"] = _bar_kinds(show)
-        chart.options["series"] = _bar_series(t, bridge, shown["kinds"])
+        # Emptied rather than removed: the other series keep their index and stack.
+        chart.options["series"][0]["data"] = retained_data if show else hidden
         chart.update()
 
     with ui.card().classes("w-full"):
@@ -201,12 +205,14 @@ def _composition(
         ui.label(t("revenue.click_hint")).classes("text-caption text-grey-7")
         chart = ui.echart(
             {
-                "grid": {"left": 64, "right": 16, "top": 40, "bottom": 32},
+                # Switching retained MRR rescales at once, with no bars in flight.
+                "animation": False,
+                "grid": {"left": 64, "right": 16, "top": 56, "bottom": 32},
                 "legend": {"top": 0},
                 "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
                 "xAxis": {"type": "category", "data": [str(p)[:7] for p in periods]},
                 "yAxis": {"type": "value"},
-                "series": _bar_series(t, bridge, shown["kinds"]),
+                "series": series,
             },
             on_point_click=open_bar,
         )
@@ -214,14 +220,8 @@ def _composition(
         chart.mark("composition")
 
 
-def _bar_kinds(show_retained: bool) -> list[str]:
-    return [k for k in BAR_KINDS if show_retained or k != "retained"]
-
-
-def _bar_series(
-    t: Any, bridge: list[dict[str, Any]], kinds: list[str]
-) -> list[dict[str, Any]]:
-    """Stacked bar series of the MRR movements (and retained MRR) per month."""
+def _bar_series(t: Any, bridge: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stacked bar series of retained MRR and the MRR movements per month."""
 
     def value(row: dict[str, Any], kind: str) -> float:
         if kind != "retained":
@@ -239,7 +239,7 @@ def _bar_series(
             "emphasis": {"focus": "series"},
             "data": [round(value(row, kind), 2) for row in bridge],
         }
-        for kind in kinds
+        for kind in BAR_KINDS
     ]
 
 

@@ -1,0 +1,229 @@
+"""Journeys in a real Chromium (Debian's package) against a real `tenure serve`.
+
+Every journey records the requests the page makes and checks that each went to the
+local server: no CDN, no outside font, nothing fetched from the internet.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+
+from tests.conftest import _in_ci
+from tests.web.conftest import PASSWORD, WebData
+from tests.web.test_pages import own_accounts
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PHONE = {"width": 390, "height": 844}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(
+    web_sqlite: WebData, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """Run `tenure serve` over the demo company; yield its base URL."""
+    port = _free_port()
+    storage = tmp_path_factory.mktemp("browser-storage")
+    # Without pytest's variables, so that NiceGUI runs as in production.
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env = {
+        **inherited,
+        "TENURE_DATABASE_URL": web_sqlite.url,
+        "TENURE_SECRET_KEY": "browser tests",
+        "NICEGUI_STORAGE_PATH": str(storage),
+    }
+    log = (storage / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from tenure.cli.main import app; app()",
+         "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"tenure serve exited: {(storage / 'server.log').read_text()}"
+                )
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("tenure serve did not start within 60 s")
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright; never a downloaded one."""
+    if not CHROMIUM.exists():
+        if _in_ci():
+            pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
+        pytest.skip(f"{CHROMIUM} is missing")
+    with sync_playwright() as playwright:
+        yield _launch(playwright)
+
+
+def _launch(playwright: Playwright) -> Browser:
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS
+    )
+
+
+class Journey:
+    """A phone-sized page that records where each of its requests went."""
+
+    def __init__(self, browser: Browser, base: str) -> None:
+        self.base = base
+        self.context = browser.new_context(viewport=PHONE, locale="en-US")
+        self.page: Page = self.context.new_page()
+        self.page.set_default_timeout(15_000)
+        self.requests: list[str] = []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+
+    def sign_in(self, email: str) -> None:
+        """Sign in through the sign-in page."""
+        self.page.goto(f"{self.base}/")
+        self.page.wait_for_url("**/login?next=*")
+        self.page.get_by_test_id("email").fill(email)
+        self.page.get_by_test_id("password").fill(PASSWORD)
+        self.page.get_by_test_id("sign-in").click()
+        self.page.get_by_test_id("active-customers").wait_for()
+
+    def check_all_local(self) -> None:
+        """Assert that every request went to the local server."""
+        ws = self.base.replace("http://", "ws://")
+        outside = [
+            url
+            for url in self.requests
+            if not url.startswith((self.base, ws, "data:", "blob:"))
+        ]
+        assert self.requests
+        assert outside == []
+
+    def close(self) -> None:
+        """Close the browser context."""
+        self.context.close()
+
+
+def churn_bar_point(page: Page) -> tuple[float, float, str]:
+    """Return the page coordinates of the biggest churn bar and its month."""
+    return page.evaluate(
+        """() => {
+          const el = document.querySelector('[data-testid="composition"]');
+          const chart = getElement(el.id.replace(/^c/, '')).chart;
+          const option = chart.getOption();
+          const series = option.series;
+          const churn = series.findIndex(s => s.name === 'Churn');
+          const contraction = series.findIndex(s => s.name === 'Contraction');
+          let best = 0;
+          series[churn].data.forEach((v, i) => {
+            if (v < series[churn].data[best]) best = i;
+          });
+          const middle = series[contraction].data[best] + series[churn].data[best] / 2;
+          const [x, y] = chart.convertToPixel({xAxisIndex: 0, yAxisIndex: 0},
+                                              [best, middle]);
+          const box = el.getBoundingClientRect();
+          return [box.left + x, box.top + y, option.xAxis[0].data[best]];
+        }"""
+    )
+
+
+def test_an_executive_on_a_phone_drills_from_a_churn_bar_to_a_customer(
+    browser: Browser, server: str, web_sqlite: WebData
+) -> None:
+    journey = Journey(browser, server)
+    page = journey.page
+    try:
+        journey.sign_in(web_sqlite.logins["executive"])
+        page.get_by_role("button", name="menu").click()
+        page.get_by_text("Revenue overview").click()
+        page.wait_for_url("**/revenue")
+        page.get_by_test_id("mrr").wait_for()
+        page.get_by_test_id("show-retained").click()
+        page.wait_for_function(
+            """() => {
+              const el = document.querySelector('[data-testid="composition"]');
+              const chart = getElement(el.id.replace(/^c/, '')).chart;
+              return chart.getOption().series[0].data.every(v => v === null);
+            }"""
+        )
+        page.get_by_test_id("composition").scroll_into_view_if_needed()
+        x, y, month = churn_bar_point(page)
+        page.mouse.click(x, y)
+        page.wait_for_url("**/revenue/customers?kind=churn*")
+        assert f"Churn · {month}-01" in page.get_by_test_id("drill-title").inner_text()
+        first = page.locator('[data-testid^="drill-row-"]').first
+        name = first.locator(".q-item__label").first.inner_text()
+        first.click()
+        page.wait_for_url("**/customers/*")
+        page.get_by_test_id("customer-name").wait_for()
+        assert page.get_by_test_id("customer-name").inner_text() == name
+        page.get_by_text("MRR movements").wait_for()
+        journey.check_all_local()
+    finally:
+        journey.close()
+
+
+def test_a_csm_sees_only_their_own_book(
+    browser: Browser, server: str, web_sqlite: WebData
+) -> None:
+    csm = web_sqlite.logins["csm"]
+    mine = own_accounts(web_sqlite, csm)
+    journey = Journey(browser, server)
+    page = journey.page
+    try:
+        journey.sign_in(csm)
+        page.goto(f"{server}/customers")
+        total = page.get_by_test_id("customer-total")
+        total.wait_for()
+        page.wait_for_function(
+            "el => el.textContent.trim().length > 0", arg=total.element_handle()
+        )
+        assert total.inner_text() == f"{len(mine)} customers"
+        page.locator('[data-testid="customers"] tbody tr').first.wait_for()
+        shown = page.locator('[data-testid="customers"] tbody tr td:first-child')
+        assert set(shown.all_inner_texts()) <= {m[0] for m in mine}
+        foreign = own_accounts(web_sqlite, web_sqlite.other_csm)[0][0]
+        page.goto(f"{server}/customers/{foreign}")
+        page.get_by_test_id("not-found").wait_for()
+        response = page.request.get(f"{server}/api/v1/accounts/{foreign}")
+        assert response.status == 404
+        journey.check_all_local()
+    finally:
+        journey.close()
+
+
+def test_the_api_documentation_works_offline(browser: Browser, server: str) -> None:
+    journey = Journey(browser, server)
+    try:
+        journey.page.goto(f"{server}/docs")
+        journey.page.get_by_text("/api/v1/accounts").first.wait_for()
+        journey.check_all_local()
+    finally:
+        journey.close()
