@@ -17,9 +17,9 @@ from tenure.accounts.models import Account
 from tenure.billing.models import Subscription, SubscriptionItem
 from tenure.imports import KINDS, ImportFailed, Problem, import_file, import_rows
 from tenure.imports.results import UnknownKind
+from tests.reference import SUBSCRIPTION_PERIODS, needs_reference_data
 
 WriteCsv = Callable[..., Path]
-REFERENCE = Path("/work/shared/reference-data/mrr-playbook/subscription_periods.csv")
 
 
 def count(session: Session, model: type) -> int:
@@ -202,10 +202,10 @@ def test_bom_csv_import(import_session: Session, write_csv: WriteCsv) -> None:
     assert result.created == 1
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="shared reference data not present")
+@needs_reference_data
 def test_reference_dataset_loads_as_is(import_session: Session) -> None:
     result = import_file(
-        import_session, "subscriptions", REFERENCE, default_currency="USD"
+        import_session, "subscriptions", SUBSCRIPTION_PERIODS, default_currency="USD"
     )
     assert (result.created, result.updated, result.unchanged) == (121, 0, 0)
     assert count(import_session, Subscription) == 121
@@ -221,7 +221,7 @@ def test_reference_dataset_loads_as_is(import_session: Session) -> None:
     )
     assert first.items[0].unit_amount_minor == 5000
     again = import_file(
-        import_session, "subscriptions", REFERENCE, default_currency="USD"
+        import_session, "subscriptions", SUBSCRIPTION_PERIODS, default_currency="USD"
     )
     assert (again.created, again.updated, again.unchanged) == (0, 0, 121)
     assert again.account_ids == set()

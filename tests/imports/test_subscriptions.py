@@ -16,7 +16,6 @@ from tenure.billing.models import Plan, Subscription
 from tenure.imports import ImportFailed, ImportResult, import_file
 
 WriteCsv = Callable[..., Path]
-REFERENCE = Path("/work/shared/reference-data/mrr-playbook/subscription_periods.csv")
 
 
 def load(session: Session, text: str, write_csv: WriteCsv) -> ImportResult:

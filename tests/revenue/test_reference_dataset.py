@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 from collections import defaultdict
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
-
+from tests.reference import SUBSCRIPTION_PERIODS, needs_reference_data
 from tests.revenue.conftest import Tenure
-
-DATASET = (
-    Path(__file__).resolve().parents[3]
-    / "shared/reference-data/mrr-playbook/subscription_periods.csv"
-)
 
 
 def _months(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -29,7 +21,7 @@ def _months(first: dt.date, last: dt.date) -> list[dt.date]:
 
 def expected_months() -> dict[str, dict[str, Decimal]]:
     """Month-level figures computed straight from the periods, independently."""
-    with DATASET.open(encoding="utf-8") as handle:
+    with SUBSCRIPTION_PERIODS.open(encoding="utf-8") as handle:
         periods = list(csv.DictReader(handle))
     months = _months(dt.date(2017, 9, 1), dt.date(2020, 3, 1))
     mrr: dict[str, dict[dt.date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
@@ -64,12 +56,9 @@ def expected_months() -> dict[str, dict[str, Decimal]]:
     return result
 
 
-@pytest.mark.skipif(
-    not DATASET.exists() and not os.environ.get("CI"),
-    reason="../shared/reference-data is not beside this checkout",
-)
+@needs_reference_data
 def test_reference_dataset_matches_month_by_month(tenure: Tenure) -> None:
-    out = tenure("import", "subscriptions", str(DATASET))
+    out = tenure("import", "subscriptions", str(SUBSCRIPTION_PERIODS))
     assert "121 created" in out
     report = tenure.months("2017-09-01", "2020-03-31")
     expected = expected_months()
