@@ -13,6 +13,13 @@ from tenure.billing.models import (
 )
 from tenure.db.base import Base
 from tenure.fx.models import FxRate
+from tenure.health.models import (
+    HealthOverride,
+    HealthSnapshot,
+    Scorecard,
+    SentimentEntry,
+)
+from tenure.jobs.models import JobRun
 from tenure.revenue.models import (
     AccountMonthSnapshot,
     AccountRevenue,
@@ -22,6 +29,7 @@ from tenure.revenue.models import (
 )
 from tenure.settings.models import Setting
 from tenure.staff.models import StaffUser, Team
+from tenure.usage.models import EventSource, UsageDaily
 
 __all__ = [
     "Account",
@@ -34,16 +42,23 @@ __all__ = [
     "Contact",
     "Contract",
     "ContractLine",
+    "EventSource",
     "FxRate",
+    "HealthOverride",
+    "HealthSnapshot",
+    "JobRun",
     "MrrMovement",
     "Plan",
     "Product",
     "RenewalTerm",
     "RevenueFactState",
+    "Scorecard",
+    "SentimentEntry",
     "Setting",
     "StaffUser",
     "Subscription",
     "SubscriptionItem",
     "SubscriptionPause",
     "Team",
+    "UsageDaily",
 ]

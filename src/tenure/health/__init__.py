@@ -1,0 +1,1 @@
+"""Customer health: scorecards per segment, daily scores and their explanations."""

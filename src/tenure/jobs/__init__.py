@@ -1,0 +1,1 @@
+"""Scheduled work (rollups, scoring): named jobs that run once per period."""

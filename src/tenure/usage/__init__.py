@@ -1,0 +1,1 @@
+"""Product usage: Segment-compatible event ingestion, raw events and daily rollups."""
