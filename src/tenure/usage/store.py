@@ -1,0 +1,357 @@
+"""The raw event store: a DuckDB file owned by one process, fed through a journal.
+
+``EventStore.ingest`` validates a request, appends it to the write-ahead journal
+and returns once the journal is fsynced: from then on the events survive a crash.
+A writer thread does the journaling (concurrent requests share one fsync); a flusher
+thread moves the journaled events into DuckDB in large Arrow batches and deletes a
+journal segment once its events are committed. Opening the store replays whatever
+segments a crash left behind. Message ids are the table's primary key, so a message
+sent twice, or replayed, is stored once.
+
+DuckDB lets one process open the file for writing: a second process that tries gets
+``StoreBusy``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+import queue
+import threading
+import time
+import zlib
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from tenure.usage.events import Event, EventError, parse_body
+from tenure.usage.journal import Journal, Record, Segment, encode, read_segment
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    message_id VARCHAR PRIMARY KEY,
+    type VARCHAR NOT NULL,
+    user_id VARCHAR,
+    anonymous_id VARCHAR,
+    group_id VARCHAR,
+    event VARCHAR,
+    timestamp TIMESTAMPTZ NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL,
+    properties JSON,
+    traits JSON,
+    context JSON
+)
+"""
+COLUMNS = Event._fields
+ARROW_SCHEMA = pa.schema(
+    [
+        ("message_id", pa.string()),
+        ("type", pa.string()),
+        ("user_id", pa.string()),
+        ("anonymous_id", pa.string()),
+        ("group_id", pa.string()),
+        ("event", pa.string()),
+        ("timestamp", pa.timestamp("us", tz="UTC")),
+        ("received_at", pa.timestamp("us", tz="UTC")),
+        ("properties", pa.string()),
+        ("traits", pa.string()),
+        ("context", pa.string()),
+    ]
+)
+_STOP = object()
+
+
+class StoreBusy(RuntimeError):
+    """The event store is open in another process (the running server owns it)."""
+
+
+class BodyError(ValueError):
+    """A request body that is not JSON, or not of the expected shape."""
+
+
+@dataclass(frozen=True)
+class StoreLimits:
+    """When the flusher moves journaled events into DuckDB."""
+
+    flush_rows: int = 50_000
+    flush_seconds: float = 1.0
+    # Journal segments waiting for DuckDB before new requests wait too.
+    max_waiting_segments: int = 8
+
+
+def request_id(body: bytes, received_at: dt.datetime) -> str:
+    """Name a request by its receive time and content, the same on every replay."""
+    micros = int(received_at.timestamp() * 1_000_000)
+    return f"{micros:x}-{zlib.crc32(body):08x}"
+
+
+def decode(call: str, body: bytes, received_at: dt.datetime) -> list[Event]:
+    """Parse and validate a request body of ``call``; raise BodyError or EventError."""
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BodyError(f"the body is not valid JSON: {exc}") from None
+    return parse_body(document, call, received_at, request_id(body, received_at))
+
+
+def to_arrow(events: Sequence[Event]) -> pa.Table:
+    """Columns of ``events`` as an Arrow table in the store's schema."""
+    columns = list(zip(*events, strict=True)) if events else [()] * len(COLUMNS)
+    return pa.Table.from_arrays(
+        [
+            pa.array(values, type=field.type)
+            for values, field in zip(columns, ARROW_SCHEMA, strict=True)
+        ],
+        schema=ARROW_SCHEMA,
+    )
+
+
+class _Pending:
+    """Requests written to the open segment but not yet handed to the flusher."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.since = 0.0
+
+    def add(self, events: list[Event]) -> None:
+        if not self.events:
+            self.since = time.monotonic()
+        self.events.extend(events)
+
+
+class EventStore:
+    """The DuckDB event file with its journal; open it with ``EventStore.open``."""
+
+    def __init__(
+        self, path: Path, connection: duckdb.DuckDBPyConnection, limits: StoreLimits
+    ) -> None:
+        self.path = path
+        self.limits = limits
+        self._con = connection
+        self._journal = Journal(path.with_name(path.name + ".journal"))
+        self._requests: queue.Queue[Any] = queue.Queue()
+        self._segments: queue.Queue[Any] = queue.Queue(limits.max_waiting_segments)
+        self._clock_lock = threading.Lock()
+        self._last_received = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        self._closed = False
+        self._writer = threading.Thread(
+            target=self._write_loop, name="event-journal", daemon=True
+        )
+        self._flusher = threading.Thread(
+            target=self._flush_loop, name="event-flusher", daemon=True
+        )
+
+    @classmethod
+    def open(cls, path: Path, limits: StoreLimits | None = None) -> EventStore:
+        """Open (or create) the store at ``path`` and replay a crash's journal."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            connection = duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            raise StoreBusy(
+                f"the event store {path} is in use by another process "
+                "(a running `tenure serve` owns it)"
+            ) from exc
+        connection.execute(SCHEMA)
+        store = cls(path, connection, limits or StoreLimits())
+        store._replay()
+        store._writer.start()
+        store._flusher.start()
+        return store
+
+    # Accepting requests -----------------------------------------------------
+
+    def _receive_time(self) -> dt.datetime:
+        """Now, strictly after every earlier receive time (the rollup relies on it)."""
+        with self._clock_lock:
+            now = max(
+                dt.datetime.now(dt.UTC),
+                self._last_received + dt.timedelta(microseconds=1),
+            )
+            self._last_received = now
+            return now
+
+    def submit(self, call: str, body: bytes) -> Future[int]:
+        """Validate a request and queue it; the future resolves once it is durable."""
+        if self._closed:
+            raise RuntimeError("the event store is closed")
+        received_at = self._receive_time()
+        events = decode(call, body, received_at)
+        done: Future[int] = Future()
+        self._requests.put((Record(call, received_at, body), events, done))
+        return done
+
+    def ingest(self, call: str, body: bytes) -> int:
+        """Accept a request and return its event count once it is durable."""
+        return self.submit(call, body).result()
+
+    async def ingest_async(self, call: str, body: bytes) -> int:
+        """Like ``ingest``, for a coroutine: waits without blocking the event loop."""
+        return await asyncio.wrap_future(self.submit(call, body))
+
+    def flush(self) -> None:
+        """Return once every request accepted so far is stored in DuckDB."""
+        done: Future[None] = Future()
+        self._requests.put(done)
+        done.result()
+
+    def close(self) -> None:
+        """Store everything accepted, stop the threads and close the DuckDB file."""
+        if self._closed:
+            return
+        self._closed = True
+        self._requests.put(_STOP)
+        self._writer.join()
+        self._flusher.join()
+        self._con.close()
+        log.info("event store %s closed", self.path)
+
+    # Reading ----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor of its own for queries from any thread."""
+        cursor = self._con.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+
+    def count(self) -> int:
+        """How many events the DuckDB file holds (stored, not merely journaled)."""
+        with self.reader() as cursor:
+            row = cursor.execute("SELECT count(*) FROM events").fetchone()
+        return int(row[0]) if row else 0
+
+    def clear(self) -> None:
+        """Delete every stored event (the demo's reset)."""
+        self.flush()
+        with self.reader() as cursor:
+            cursor.execute("DELETE FROM events")
+            cursor.execute("CHECKPOINT")
+
+    # The writer and the flusher -----------------------------------------------
+
+    def _write_loop(self) -> None:
+        segment = self._journal.open_segment()
+        pending = _Pending()
+        stopping = False
+        while not stopping:
+            timeout = self.limits.flush_seconds if pending.events else None
+            try:
+                items = [self._requests.get(timeout=timeout)]
+            except queue.Empty:
+                items = []
+            while True:
+                try:
+                    items.append(self._requests.get_nowait())
+                except queue.Empty:
+                    break
+            writes = [item for item in items if isinstance(item, tuple)]
+            markers = [item for item in items if isinstance(item, Future)]
+            stopping = _STOP in items
+            if writes:
+                self._journal_writes(segment, writes, pending)
+            due = pending.events and (
+                markers
+                or stopping
+                or len(pending.events) >= self.limits.flush_rows
+                or time.monotonic() - pending.since >= self.limits.flush_seconds
+            )
+            if due:
+                segment.close()
+                self._segments.put((segment.path, pending.events))
+                segment = self._journal.open_segment()
+                pending = _Pending()
+            for marker in markers:
+                self._segments.put(marker)
+        segment.close()
+        if segment.bytes == 0:
+            self._journal.remove(segment.path)
+        self._segments.put(_STOP)
+
+    def _journal_writes(
+        self,
+        segment: Segment,
+        writes: list[tuple[Record, list[Event], Future[int]]],
+        pending: _Pending,
+    ) -> None:
+        try:
+            segment.write(b"".join(encode(record) for record, _, _ in writes))
+            segment.sync()
+        except OSError as exc:
+            log.error("journal write failed; %d requests refused: %s", len(writes), exc)
+            for _, _, done in writes:
+                done.set_exception(exc)
+            return
+        for _, events, done in writes:
+            pending.add(events)
+            done.set_result(len(events))
+
+    def _flush_loop(self) -> None:
+        while True:
+            item = self._segments.get()
+            if item is _STOP:
+                return
+            if isinstance(item, Future):
+                item.set_result(None)
+                continue
+            path, events = item
+            self._store_until_done(path, events)
+
+    def _store_until_done(self, path: Path, events: list[Event]) -> None:
+        """Store a segment's events, retrying on failure; never drop them."""
+        delay = 0.5
+        while True:
+            try:
+                self._store(events)
+            except duckdb.Error as exc:
+                if self._closed:
+                    log.error(
+                        "events of %s not stored (kept for replay): %s", path, exc
+                    )
+                    return
+                log.error("storing events failed, retrying in %.1fs: %s", delay, exc)
+                time.sleep(delay)
+                delay = min(delay * 2, 30.0)
+                continue
+            self._journal.remove(path)
+            return
+
+    def _store(self, events: list[Event]) -> None:
+        unique = list({event.message_id: event for event in reversed(events)}.values())
+        unique.reverse()
+        batch = to_arrow(unique)
+        self._con.register("incoming_events", batch)
+        try:
+            self._con.execute(
+                "INSERT OR IGNORE INTO events SELECT * FROM incoming_events"
+            )
+        finally:
+            self._con.unregister("incoming_events")
+        log.debug("stored %d events (%d sent)", len(unique), len(events))
+
+    def _replay(self) -> None:
+        """Store the events of journal segments a crash left behind, then drop them."""
+        for path in self._journal.segments():
+            events: list[Event] = []
+            for record in read_segment(path):
+                try:
+                    events.extend(decode(record.call, record.body, record.received_at))
+                except (BodyError, EventError) as exc:
+                    log.error("journal %s: a record no longer parses: %s", path, exc)
+                self._last_received = max(self._last_received, record.received_at)
+            if events:
+                self._store(events)
+                log.warning("replayed %d journaled events from %s", len(events), path)
+            self._journal.remove(path)
