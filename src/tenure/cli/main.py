@@ -18,7 +18,7 @@ from tenure.auth.passwords import (
     check_password_policy,
     hash_password,
 )
-from tenure.cli import reports, users
+from tenure.cli import reports, usage, users
 from tenure.cli.context import database, ensure_schema, fail
 from tenure.cli.output import Format, render
 from tenure.db.session import delete_all_rows
@@ -41,6 +41,10 @@ config_app = typer.Typer(help="Show and change settings.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(users.user_app, name="user")
 app.add_typer(users.apikey_app, name="apikey")
+app.add_typer(usage.source_app, name="source")
+app.add_typer(usage.jobs_app, name="jobs")
+app.command("ingest")(usage.ingest)
+reports.app.command("usage")(usage.report_usage)
 
 
 DEMO_PASSWORD = "tenure-demo"

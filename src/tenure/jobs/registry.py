@@ -1,0 +1,38 @@
+"""The built-in jobs: the usage rollup and the daily health scoring."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tenure.jobs.service import Job, JobContext, last_detail, register
+from tenure.settings import service as settings
+from tenure.usage.rollup import NEVER, rollup
+
+log = logging.getLogger(__name__)
+
+FULL = "full"
+
+
+def _rollup(session: Session, context: JobContext, period: str) -> dict[str, Any]:
+    """Roll up the days that received events since the last run (all for 'full')."""
+    assert context.store is not None
+    since = NEVER
+    watermark = last_detail(session, "rollup", "watermark")
+    if period != FULL and watermark is not None:
+        since = dt.datetime.fromisoformat(watermark)
+    timezone = settings.get(session, "timezone")
+    return rollup(session, context.store, timezone=timezone, since=since).details()
+
+
+register(
+    Job(
+        "rollup",
+        "copy per-account daily usage from the event store into the record",
+        _rollup,
+        needs_store=True,
+    )
+)

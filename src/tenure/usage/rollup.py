@@ -1,0 +1,241 @@
+"""The rollup: raw events in DuckDB become per-account daily usage in the record.
+
+A run recomputes every day (in the configured time zone) that received events since
+the previous run, from all of that day's events, and replaces those days' rows in
+``usage_daily``: running it again changes nothing. Events are attributed to the
+account in their ``groupId`` (or ``context.groupId``); failing that, to the account
+the user last joined with a group call. Page and screen views count as events named
+``page:<name>`` and ``screen:<name>``; only tracked events count as features used.
+Group traits update the account: ``industry``, ``region``, ``size`` and ``tier`` set
+those fields and any other trait (but ``name``, which billing owns) becomes a custom
+attribute.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from tenure.accounts.models import Account
+from tenure.db.bulk import insert_rows
+from tenure.usage.models import UsageDaily
+from tenure.usage.store import EventStore
+
+log = logging.getLogger(__name__)
+
+NEVER = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+ACCOUNT_FIELDS = ("industry", "region", "size", "tier")
+USAGE_COLUMNS = (
+    "account_id",
+    "day",
+    "active_users",
+    "events",
+    "features_used",
+    "event_counts",
+    "last_seen_at",
+)
+
+# Events of the window's days, each with the account it belongs to.
+_ATTRIBUTED = """
+WITH members AS (
+    SELECT coalesce(user_id, anonymous_id) AS actor,
+           arg_max(group_id, timestamp) AS group_id
+    FROM events WHERE type = 'group' GROUP BY ALL
+),
+touched AS (
+    SELECT DISTINCT CAST(timezone($tz, timestamp) AS DATE) AS day
+    FROM events WHERE received_at > $since AND received_at <= $until
+)
+SELECT coalesce(e.group_id, m.group_id) AS account,
+       CAST(timezone($tz, e.timestamp) AS DATE) AS day,
+       coalesce(e.user_id, e.anonymous_id) AS actor,
+       e.type,
+       CASE WHEN e.type = 'track' THEN e.event
+            ELSE e.type || ':' || coalesce(e.event, '') END AS name,
+       e.timestamp
+FROM events e
+LEFT JOIN members m ON m.actor = coalesce(e.user_id, e.anonymous_id)
+WHERE e.type IN ('track', 'page', 'screen')
+  AND e.received_at <= $until
+  AND CAST(timezone($tz, e.timestamp) AS DATE) IN (SELECT day FROM touched)
+"""
+
+_DAILY = f"""
+WITH acts AS ({_ATTRIBUTED}),
+names AS (
+    SELECT account, day, name, count(*) AS n, bool_or(type = 'track') AS feature
+    FROM acts WHERE account IS NOT NULL GROUP BY ALL
+),
+days AS (
+    SELECT account, day, count(DISTINCT actor) AS active_users, count(*) AS events,
+           max(timestamp) AS last_seen
+    FROM acts WHERE account IS NOT NULL GROUP BY ALL
+)
+SELECT d.account, d.day, d.active_users, d.events,
+       count(*) FILTER (WHERE n.feature) AS features_used,
+       CAST(json_group_object(n.name, n.n) AS VARCHAR) AS event_counts,
+       d.last_seen
+FROM days d JOIN names n USING (account, day)
+GROUP BY d.account, d.day, d.active_users, d.events, d.last_seen
+"""
+
+_TOUCHED_DAYS = """
+SELECT DISTINCT CAST(timezone($tz, timestamp) AS DATE) AS day
+FROM events WHERE received_at > $since AND received_at <= $until
+"""
+
+_GROUP_TRAITS = """
+SELECT group_id, CAST(arg_max(traits, timestamp) AS VARCHAR) AS traits
+FROM events
+WHERE type = 'group' AND traits IS NOT NULL
+  AND received_at > $since AND received_at <= $until
+GROUP BY group_id
+"""
+
+
+@dataclass
+class RollupResult:
+    """What a rollup run did."""
+
+    since: dt.datetime
+    until: dt.datetime
+    days: list[dt.date] = field(default_factory=list)
+    rows: int = 0
+    accounts_updated: int = 0
+    unknown_accounts: list[str] = field(default_factory=list)
+
+    def details(self) -> dict[str, Any]:
+        """A JSON-ready summary, kept with the job run."""
+        return {
+            "watermark": self.until.isoformat(),
+            "days": len(self.days),
+            "first_day": self.days[0].isoformat() if self.days else None,
+            "last_day": self.days[-1].isoformat() if self.days else None,
+            "rows": self.rows,
+            "accounts_updated": self.accounts_updated,
+            "unknown_accounts": len(self.unknown_accounts),
+        }
+
+
+def _latest_received(store: EventStore) -> dt.datetime:
+    with store.reader() as cursor:
+        row = cursor.execute("SELECT max(received_at) FROM events").fetchone()
+    latest = row[0] if row else None
+    return latest.astimezone(dt.UTC) if latest is not None else NEVER
+
+
+def rollup(
+    session: Session,
+    store: EventStore,
+    *,
+    timezone: str,
+    since: dt.datetime = NEVER,
+) -> RollupResult:
+    """Roll up the days touched by events received after ``since``; see the module."""
+    store.flush()
+    until = _latest_received(store)
+    result = RollupResult(since=since, until=until)
+    if until <= since:
+        return result
+    params = {"tz": timezone, "since": since, "until": until}
+    with store.reader() as cursor:
+        result.days = sorted(
+            row[0] for row in cursor.execute(_TOUCHED_DAYS, params).fetchall()
+        )
+        daily = cursor.execute(_DAILY, params).fetchall()
+        window = {"since": since, "until": until}
+        traits = cursor.execute(_GROUP_TRAITS, window).fetchall()
+    ids = _account_ids(session, {row[0] for row in daily} | {row[0] for row in traits})
+    result.unknown_accounts = sorted(
+        {row[0] for row in daily if row[0] not in ids}
+        | {row[0] for row in traits if row[0] not in ids}
+    )
+    if result.unknown_accounts:
+        log.warning(
+            "usage of %d unknown accounts not rolled up (for example %s)",
+            len(result.unknown_accounts),
+            result.unknown_accounts[0],
+        )
+    _replace_days(session, result, ids, daily)
+    result.accounts_updated = _apply_traits(session, ids, traits)
+    log.info(
+        "rolled up %d days into %d rows; %d accounts updated from group traits",
+        len(result.days),
+        result.rows,
+        result.accounts_updated,
+    )
+    return result
+
+
+def _account_ids(session: Session, external_ids: set[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    wanted = sorted(external_ids)
+    for start in range(0, len(wanted), 5_000):
+        chunk = wanted[start : start + 5_000]
+        rows = session.execute(
+            select(Account.external_id, Account.id).where(
+                Account.external_id.in_(chunk)
+            )
+        )
+        found.update((external_id, id_) for external_id, id_ in rows)
+    return found
+
+
+def _replace_days(
+    session: Session,
+    result: RollupResult,
+    ids: dict[str, int],
+    daily: list[tuple[Any, ...]],
+) -> None:
+    for start in range(0, len(result.days), 500):
+        chunk = result.days[start : start + 500]
+        session.execute(delete(UsageDaily).where(UsageDaily.day.in_(chunk)))
+    rows = (
+        (
+            ids[account],
+            day,
+            active_users,
+            events,
+            features,
+            counts,
+            last_seen.astimezone(dt.UTC),
+        )
+        for account, day, active_users, events, features, counts, last_seen in daily
+        if account in ids
+    )
+    result.rows = insert_rows(session, UsageDaily.__tablename__, USAGE_COLUMNS, rows)
+
+
+def _apply_traits(
+    session: Session, ids: dict[str, int], traits: list[tuple[Any, ...]]
+) -> int:
+    updated = 0
+    for group_id, encoded in traits:
+        if group_id not in ids:
+            continue
+        account = session.get(Account, ids[group_id])
+        if account is None:
+            continue
+        changed = False
+        custom = dict(account.custom_attributes or {})
+        for key, value in json.loads(encoded).items():
+            if key == "name" or value is None:
+                continue
+            if key in ACCOUNT_FIELDS and isinstance(value, str):
+                if getattr(account, key) != value:
+                    setattr(account, key, value)
+                    changed = True
+            elif custom.get(key) != value:
+                custom[key] = value
+                changed = True
+        if changed:
+            account.custom_attributes = custom
+            updated += 1
+    session.flush()
+    return updated
