@@ -329,3 +329,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         callspec = getattr(item, "callspec", None)
         if callspec is not None and callspec.params.get("backend") == "postgresql":
             item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(autouse=True)
+def own_event_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give every test an event store path of its own, never ./tenure-data."""
+    monkeypatch.setenv("TENURE_EVENTS_PATH", str(tmp_path / "events.duckdb"))

@@ -132,7 +132,7 @@ async def simulated_app(url: str) -> AsyncIterator[httpx.AsyncClient]:
     with nicegui_reset_globals():
         os.environ["NICEGUI_USER_SIMULATION"] = "true"
         try:
-            server.build(url)
+            server.build(url, run_jobs=False)
             ui.run(storage_secret="web tests", **server.run_options())
             async with core.app.router.lifespan_context(core.app):
                 transport = httpx.ASGITransport(core.app)

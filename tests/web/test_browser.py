@@ -46,6 +46,7 @@ def server(
         "TENURE_DATABASE_URL": web_sqlite.url,
         "TENURE_SECRET_KEY": "browser tests",
         "NICEGUI_STORAGE_PATH": str(storage),
+        "TENURE_EVENTS_PATH": str(storage / "events.duckdb"),
     }
     log = (storage / "server.log").open("w")
     process = subprocess.Popen(

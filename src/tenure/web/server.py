@@ -21,9 +21,11 @@ from nicegui import app, ui
 from nicegui.storage import Storage
 
 from tenure import __version__
+from tenure.jobs.scheduler import Scheduler
 from tenure.settings.service import DEFAULT_DATA_DIR
+from tenure.usage.service import events_path
 from tenure.web import context
-from tenure.web.api import accounts, auth, revenue, users
+from tenure.web.api import accounts, auth, ingest, revenue, users
 from tenure.web.pages import register_pages
 
 log = logging.getLogger(__name__)
@@ -75,15 +77,34 @@ def _docs() -> None:
         )
 
 
-def build(database_url: str) -> None:
-    """Register the API, the documentation and the pages on NiceGUI's app."""
+def _background(run_jobs: bool) -> None:
+    """Own the event store while serving and, if asked, run the jobs on schedule."""
+    scheduler = Scheduler(context.factory, context.event_store)
+
+    def start() -> None:
+        context.open_event_store(events_path())
+        if run_jobs:
+            scheduler.start()
+
+    def stop() -> None:
+        scheduler.stop()
+        context.close_event_store()
+
+    app.on_startup(start)
+    app.on_shutdown(stop)
+
+
+def build(database_url: str, *, run_jobs: bool = True) -> None:
+    """Register the API, the tracking endpoints, the docs and the pages on the app."""
     context.configure(database_url)
     app.title = TITLE
     app.version = __version__
     app.description = "Recurring revenue, renewals and customers of a SaaS company."
     app.include_router(api_router())
+    app.include_router(ingest.router)
     _docs()
     register_pages()
+    _background(run_jobs)
     app.on_shutdown(context.dispose)
 
 
