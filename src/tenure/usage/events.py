@@ -12,9 +12,10 @@ The accepted calls are Segment's ``track``, ``identify``, ``group``, ``page`` an
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from typing import Any, NamedTuple
+
+import orjson
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +57,10 @@ class Event(NamedTuple):
 
 def parse_timestamp(value: Any, where: str, field: str) -> dt.datetime:
     """Read an ISO 8601 timestamp; one without an offset is taken as UTC."""
-    if not isinstance(value, str) or not value:
+    if value.__class__ is not str or not value:
         raise EventError(where, field, f"expected an ISO 8601 timestamp, got {value!r}")
-    text = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
     try:
-        parsed = dt.datetime.fromisoformat(text)
+        parsed = dt.datetime.fromisoformat(value)
     except ValueError:
         raise EventError(
             where, field, f"expected an ISO 8601 timestamp, got {value!r}"
@@ -72,6 +72,8 @@ def parse_timestamp(value: Any, where: str, field: str) -> dt.datetime:
 
 def _optional_id(message: dict[str, Any], key: str, where: str) -> str | None:
     value = message.get(key)
+    if value.__class__ is str and 0 < len(value) <= MAX_ID_LENGTH:
+        return value  # the common case, checked first
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, str | int):
@@ -94,7 +96,7 @@ def _object(message: dict[str, Any], key: str, where: str) -> dict[str, Any] | N
 def _encoded(value: dict[str, Any] | None) -> str | None:
     if not value:
         return None
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return orjson.dumps(value).decode("utf-8")
 
 
 def _timestamp(
@@ -105,9 +107,8 @@ def _timestamp(
     if raw is None:
         return received_at
     happened = parse_timestamp(raw, where, "timestamp")
-    sent = message.get("sentAt", sent_at)
-    if sent is not None:
-        happened += received_at - parse_timestamp(sent, where, "sentAt")
+    if sent_at is not None:
+        happened += received_at - parse_timestamp(sent_at, where, "sentAt")
     if happened > received_at + MAX_FUTURE:
         raise EventError(where, "timestamp", f"{raw!r} lies in the future")
     if happened < EPOCH:
@@ -121,22 +122,23 @@ def parse_message(
     received_at: dt.datetime,
     *,
     call: str | None = None,
-    defaults: dict[str, Any] | None = None,
+    batch_context: dict[str, Any] | None = None,
+    batch_sent_at: Any = None,
     fallback_id: str = "",
 ) -> Event:
     """Validate one message; ``call`` is the endpoint's type (None inside a batch).
 
-    A message without a ``messageId`` gets ``fallback_id``, which the caller derives
-    from the request so that replaying the same request gives the same id.
+    ``batch_context`` and ``batch_sent_at`` are a batch's own ``context`` and
+    ``sentAt``, which its messages inherit unless they carry their own. A message
+    without a ``messageId`` gets ``fallback_id``, which the caller derives from the
+    request so that replaying the same request gives the same id.
     """
-    if not isinstance(message, dict):
+    if message.__class__ is not dict:
         raise EventError(where, "", f"expected an object, got {type(message).__name__}")
-    if defaults:
-        message = {**defaults, **message}
     kind = message.get("type", call)
-    if kind is None:
-        raise EventError(where, "type", f"required; one of {', '.join(TYPES)}")
     if kind not in TYPES or (call is not None and kind != call):
+        if kind is None:
+            raise EventError(where, "type", f"required; one of {', '.join(TYPES)}")
         expected = call or ", ".join(TYPES)
         raise EventError(where, "type", f"{kind!r} is not {expected}")
     user_id = _optional_id(message, "userId", where)
@@ -144,6 +146,8 @@ def parse_message(
     if user_id is None and anonymous_id is None:
         raise EventError(where, "userId", "a userId or an anonymousId is required")
     context = _object(message, "context", where)
+    if context is None:
+        context = batch_context
     properties = _object(message, "properties", where)
     traits = _object(message, "traits", where)
     group_id = _optional_id(message, "groupId", where)
@@ -153,18 +157,19 @@ def parse_message(
         raise EventError(where, "groupId", "a group call needs a groupId")
     event = _event_name(message, kind, where)
     message_id = _optional_id(message, "messageId", where) or f"tenure-{fallback_id}"
+    sent_at = message.get("sentAt", batch_sent_at)
     return Event(
-        message_id=message_id,
-        type=kind,
-        user_id=user_id,
-        anonymous_id=anonymous_id,
-        group_id=group_id,
-        event=event,
-        timestamp=_timestamp(message, where, received_at, message.get("sentAt")),
-        received_at=received_at,
-        properties=_encoded(properties),
-        traits=_encoded(traits),
-        context=_encoded(context),
+        message_id,
+        kind,
+        user_id,
+        anonymous_id,
+        group_id,
+        event,
+        _timestamp(message, where, received_at, sent_at),
+        received_at,
+        _encoded(properties),
+        _encoded(traits),
+        _encoded(context),
     )
 
 
@@ -195,21 +200,32 @@ def parse_body(
         return [
             parse_message(body, call, received_at, call=call, fallback_id=request_id)
         ]
-    if not isinstance(body, dict):
+    if body.__class__ is not dict:
         raise EventError("body", "", f"expected an object, got {type(body).__name__}")
     messages = body.get("batch")
-    if not isinstance(messages, list):
+    if messages.__class__ is not list:
         raise EventError("body", "batch", "expected a list of messages")
-    defaults = {
-        key: body[key] for key in ("context", "sentAt", "integrations") if key in body
-    }
-    return [
-        parse_message(
-            message,
-            f"batch[{index}]",
-            received_at,
-            defaults=defaults,
-            fallback_id=f"{request_id}-{index}",
-        )
-        for index, message in enumerate(messages)
-    ]
+    context = _object(body, "context", "body")
+    sent_at = body.get("sentAt")
+    events = []
+    index = 0
+    try:
+        for index, message in enumerate(messages):
+            events.append(
+                parse_message(
+                    message,
+                    _IN_BATCH,
+                    received_at,
+                    batch_context=context,
+                    batch_sent_at=sent_at,
+                    fallback_id=f"{request_id}-{index}",
+                )
+            )
+    except EventError as exc:
+        where = exc.where.replace(_IN_BATCH, f"batch[{index}]", 1)
+        raise EventError(where, exc.field, exc.reason) from None
+    return events
+
+
+# Where a message inside a batch is, until an error names its index.
+_IN_BATCH = "batch[?]"

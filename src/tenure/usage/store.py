@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import json
 import logging
 import queue
 import threading
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import orjson
 import pyarrow as pa
 
 from tenure.usage.events import Event, EventError, parse_body
@@ -98,8 +98,8 @@ def request_id(body: bytes, received_at: dt.datetime) -> str:
 def decode(call: str, body: bytes, received_at: dt.datetime) -> list[Event]:
     """Parse and validate a request body of ``call``; raise BodyError or EventError."""
     try:
-        document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
         raise BodyError(f"the body is not valid JSON: {exc}") from None
     return parse_body(document, call, received_at, request_id(body, received_at))
 
