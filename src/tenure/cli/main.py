@@ -45,6 +45,7 @@ app.add_typer(usage.source_app, name="source")
 app.add_typer(usage.jobs_app, name="jobs")
 app.command("ingest")(usage.ingest)
 reports.app.command("usage")(usage.report_usage)
+reports.app.command("health")(usage.report_health)
 
 
 DEMO_PASSWORD = "tenure-demo"
@@ -170,7 +171,7 @@ def demo(
     port: Port = DEFAULT_PORT,
 ) -> None:
     """Generate a realistic demo company, load it and serve it."""
-    from tenure.demo import generate, load
+    from tenure.demo import generate, load, load_usage
 
     with database() as session:
         existing = session.scalar(select(func.count()).select_from(Account)) or 0
@@ -188,9 +189,15 @@ def demo(
             logins = _demo_logins(session, password)
         except PasswordPolicyError as exc:
             raise fail(f"--password: {exc}", 2) from None
+    with usage.event_store() as store:
+        events = load_usage(store, data, dt.date.today(), seed=seed)
+        with usage.job_context(store) as context:
+            for job in ("rollup", "health"):
+                usage.run_now(context, job, context.today.isoformat())
     typer.echo(
         f"demo company loaded: {len(data.accounts)} accounts, "
-        f"{stats.movements} MRR movements ({settings.database_url()})"
+        f"{stats.movements} MRR movements, {events} usage events "
+        f"({settings.database_url()})"
     )
     typer.echo("\nSign in as any demo user with the password " + repr(password) + ":")
     for role, email in logins:

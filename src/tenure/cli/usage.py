@@ -17,6 +17,7 @@ from sqlalchemy import select
 from tenure.cli.context import database, ensure_schema, fail
 from tenure.cli.output import Format, render
 from tenure.db.session import make_engine, make_session_factory
+from tenure.health import service as health
 from tenure.jobs import service as jobs
 from tenure.jobs.models import JobRun
 from tenure.revenue.loading import today
@@ -32,6 +33,7 @@ source_app = typer.Typer(
 )
 jobs_app = typer.Typer(help="Run and inspect scheduled jobs.", no_args_is_help=True)
 USAGE_COLUMNS = ("day", "active_users", "events")
+HEALTH_COLUMNS = ("account_id", "score", "band", "as_of")
 JOB_COLUMNS = ("job", "period", "status", "attempts", "finished_at", "details")
 
 
@@ -105,6 +107,31 @@ def ingest(
     typer.echo(f"{file}: {result.messages} messages from {result.lines} lines stored")
 
 
+@contextmanager
+def job_context(store: EventStore | None = None) -> Iterator[jobs.JobContext]:
+    """A context for running jobs on the configured database."""
+    url = database_url()
+    ensure_schema(url)
+    engine = make_engine(url)
+    try:
+        factory = make_session_factory(engine)
+        with factory() as session:
+            current = today(session)
+        yield jobs.JobContext(factory, store, current)
+    finally:
+        engine.dispose()
+
+
+def run_now(context: jobs.JobContext, name: str, period: str) -> JobRun:
+    """Run a job, turning a failure into a one-line error and exit code 1."""
+    try:
+        return jobs.run_job(context, name, period)
+    except jobs.JobError as exc:
+        raise fail(str(exc), 2) from None
+    except Exception as exc:
+        raise fail(f"{name} for {period} failed: {exc}") from None
+
+
 @jobs_app.command("run")
 def jobs_run(
     name: Annotated[str, typer.Argument(help="rollup or health")],
@@ -117,27 +144,15 @@ def jobs_run(
     ] = False,
 ) -> None:
     """Run a job now (again, if it already ran for the period)."""
-    url = database_url()
-    ensure_schema(url)
-    engine = make_engine(url)
     try:
-        factory = make_session_factory(engine)
-        with factory() as session:
-            current = today(session)
-        try:
-            job = jobs.get_job(name)
-        except jobs.JobError as exc:
-            raise fail(str(exc), 2) from None
-        period = "full" if full else (day.date() if day else current).isoformat()
-        with contextlib.ExitStack() as stack:
-            store = stack.enter_context(event_store()) if job.needs_store else None
-            context = jobs.JobContext(factory, store, current)
-            try:
-                run = jobs.run_job(context, name, period)
-            except Exception as exc:
-                raise fail(f"{name} for {period} failed: {exc}") from None
-    finally:
-        engine.dispose()
+        job = jobs.get_job(name)
+    except jobs.JobError as exc:
+        raise fail(str(exc), 2) from None
+    with contextlib.ExitStack() as stack:
+        store = stack.enter_context(event_store()) if job.needs_store else None
+        context = stack.enter_context(job_context(store))
+        period = "full" if full else (day.date() if day else context.today).isoformat()
+        run = run_now(context, name, period)
     typer.echo(f"{name} for {run.period}: {json.dumps(run.details, sort_keys=True)}")
 
 
@@ -188,3 +203,23 @@ def report_usage(
         except LookupError as exc:
             raise fail(str(exc), 2) from None
     typer.echo(render(rows, fmt, USAGE_COLUMNS))
+
+
+def report_health(
+    account: Annotated[
+        str | None, typer.Option("--account", help="One account's id")
+    ] = None,
+    as_of: Annotated[
+        dt.datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="That day's scores (each latest)"),
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """Health scores: account_id, score (empty: insufficient data), band, as_of."""
+    with database() as session:
+        rows = health.report_rows(
+            session, as_of=as_of.date() if as_of else None, account_id=account
+        )
+    if account is not None and not rows:
+        raise fail(f"no health score for account '{account}'", 2)
+    typer.echo(render(rows, fmt, HEALTH_COLUMNS))

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tenure.demo.generator import DemoData
+from tenure.demo.usage import usage_messages
 from tenure.imports.service import import_rows
 from tenure.settings.service import set_value
 from tenure.staff.models import StaffUser, Team
+from tenure.usage.store import EventStore
 
 log = logging.getLogger(__name__)
 
 REPORTING_CURRENCY = "CNY"
 TIMEZONE = "Asia/Shanghai"
 SOURCE = "demo"
+USAGE_BATCH = 2_000
 
 
 class DemoLoadError(ValueError):
@@ -85,3 +90,28 @@ def load(session: Session, data: DemoData) -> None:
         log.info("demo %s: %d created", kind, result.created)
         for note in result.notes:
             log.info("demo %s: %s", kind, note)
+
+
+def load_usage(store: EventStore, data: DemoData, today: dt.date, *, seed: int) -> int:
+    """Replace the event store's events with the demo company's 180 days of usage.
+
+    Events the generator placed later today than now are left out: usage is history.
+    """
+    store.clear()
+    # The generator writes UTC timestamps as YYYY-MM-DDTHH:MM:SS.fffZ: text order is
+    # time order.
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    chunk: list[dict[str, object]] = []
+    count = 0
+    for message in usage_messages(data, today, seed=seed):
+        if str(message.get("timestamp", "")) > now:
+            continue
+        chunk.append(message)
+        if len(chunk) == USAGE_BATCH:
+            count += store.ingest("batch", orjson.dumps({"batch": chunk}))
+            chunk = []
+    if chunk:
+        count += store.ingest("batch", orjson.dumps({"batch": chunk}))
+    store.flush()
+    log.info("demo usage: %d events", count)
+    return count

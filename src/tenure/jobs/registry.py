@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from tenure.health import service as health
 from tenure.jobs.service import Job, JobContext, last_detail, register
 from tenure.settings import service as settings
 from tenure.usage.rollup import NEVER, rollup
@@ -36,3 +37,19 @@ register(
         needs_store=True,
     )
 )
+
+
+def _health(session: Session, context: JobContext, period: str) -> dict[str, Any]:
+    """Score every customer's health for the period's day; a rerun replaces it."""
+    stats = health.score_accounts(session, dt.date.fromisoformat(period))
+    return {
+        "accounts": stats.accounts,
+        "insufficient": stats.insufficient,
+        "forced": stats.forced,
+        "load_seconds": round(stats.load_seconds, 3),
+        "score_seconds": round(stats.score_seconds, 3),
+        "store_seconds": round(stats.store_seconds, 3),
+    }
+
+
+register(Job("health", "score every customer's health for the day", _health))
