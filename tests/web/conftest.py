@@ -6,6 +6,7 @@ in-process through httpx, with the same session for both.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -32,14 +33,21 @@ from tenure.db.session import (
     make_session_factory,
     transaction,
 )
-from tenure.demo import generate, load
+from tenure.demo import generate, load, load_usage
+from tenure.health import service as health
 from tenure.revenue import service as revenue
+from tenure.revenue.loading import today
+from tenure.settings import service as settings
 from tenure.staff.models import ROLES, StaffUser, Team
+from tenure.usage.rollup import rollup
+from tenure.usage.store import EventStore
 from tenure.web import server
 from tests.conftest import BACKENDS, SUITE_DB_PREFIX, _create_database, _drop_database
 
 PASSWORD = "web-tests-password"
 DEMO_ACCOUNTS = 160
+# Health is scored today and on these earlier days, so that histories have a trend.
+SCORED_DAYS_BACK = (84, 56, 28)
 
 
 @dataclass(frozen=True)
@@ -53,14 +61,29 @@ class WebData:
     other_csm: str
 
 
-def load_company(url: str, backend: str) -> WebData:
-    """Load a small demo company into ``url`` and give every staff user PASSWORD."""
+def load_company(url: str, backend: str, events: Path) -> WebData:
+    """Load a small demo company into ``url`` and give every staff user PASSWORD.
+
+    Its usage goes through an event store at ``events`` and the rollup; health is
+    scored today and on SCORED_DAYS_BACK.
+    """
     engine = make_engine(url)
     try:
         with transaction(make_session_factory(engine)) as session:
             delete_all_rows(session.connection())
-            load(session, generate(seed=11, accounts=DEMO_ACCOUNTS))
+            company = generate(seed=11, accounts=DEMO_ACCOUNTS)
+            load(session, company)
             revenue.rebuild(session)
+            day = today(session)
+            store = EventStore.open(events)
+            try:
+                load_usage(store, company, day, seed=11)
+                rollup(session, store, timezone=settings.get(session, "timezone"))
+            finally:
+                store.close()
+            for back in SCORED_DAYS_BACK:
+                health.score_accounts(session, day - dt.timedelta(days=back))
+            health.score_accounts(session, day)
             hashed = hash_password(PASSWORD)
             users = session.scalars(select(StaffUser).order_by(StaffUser.email)).all()
             for user in users:
@@ -87,20 +110,23 @@ def load_company(url: str, backend: str) -> WebData:
 @pytest.fixture(scope="session")
 def web_sqlite(tmp_path_factory: pytest.TempPathFactory) -> WebData:
     """The demo company in a SQLite file of its own."""
-    path = tmp_path_factory.mktemp("web") / "web.sqlite"
-    url = f"sqlite:///{path.as_posix()}"
+    folder = tmp_path_factory.mktemp("web")
+    url = f"sqlite:///{(folder / 'web.sqlite').as_posix()}"
     migrate.upgrade(url)
-    return load_company(url, "sqlite")
+    return load_company(url, "sqlite", folder / "events.duckdb")
 
 
 @pytest.fixture(scope="session")
-def web_postgresql(postgresql_server_url: str) -> Iterator[WebData]:
+def web_postgresql(
+    postgresql_server_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WebData]:
     """The demo company in a PostgreSQL database of its own."""
     name = f"{SUITE_DB_PREFIX}_web"
     url = _create_database(postgresql_server_url, name)
     try:
         migrate.upgrade(url)
-        yield load_company(url, "postgresql")
+        events = tmp_path_factory.mktemp("web-pg") / "events.duckdb"
+        yield load_company(url, "postgresql", events)
     finally:
         _drop_database(postgresql_server_url, name)
 

@@ -26,6 +26,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_settings": frozenset({"admin"}),
     "own_api_keys": frozenset({"admin", "executive", "manager", "csm", "viewer"}),
     "manage_api_keys": frozenset({"admin"}),
+    "manage_health": frozenset({"admin"}),
+    "override_health": frozenset({"admin", "manager"}),
 }
 ACTIONS = tuple(PERMISSIONS)
 ALL_ACCOUNT_ROLES = frozenset({"admin", "executive", "viewer"})

@@ -25,7 +25,7 @@ from tenure.jobs.scheduler import Scheduler
 from tenure.settings.service import DEFAULT_DATA_DIR
 from tenure.usage.service import events_path
 from tenure.web import context
-from tenure.web.api import accounts, auth, ingest, revenue, users
+from tenure.web.api import accounts, auth, health, ingest, revenue, users
 from tenure.web.pages import register_pages
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ TITLE = "Tenure"
 def api_router() -> APIRouter:
     """Return every JSON route under one router."""
     router = APIRouter(prefix=API_PREFIX)
-    for module in (auth, accounts, revenue, users):
+    for module in (auth, accounts, health, revenue, users):
         router.include_router(module.router)
     return router
 
