@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from tenure.accounts.models import Account
@@ -217,3 +217,39 @@ def test_exception_and_override_are_recorded_with_their_reason(
     )
     assert rows[a].score == rows[a].computed_score
     assert stats.forced == 2
+
+
+def statements_to_score(session: Session) -> int:
+    """How many SQL statements one scoring run sends."""
+    sent: list[str] = []
+
+    def count(*args: Any) -> None:
+        sent.append(str(args[2]))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        service.score_accounts(session, AS_OF)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(sent)
+
+
+def test_statements_do_not_grow_with_accounts(
+    session: Session, company: Company
+) -> None:
+    def add(count: int, offset: int) -> None:
+        for number in range(offset, offset + count):
+            account = company.customer(f"A{number}")
+            company.daily(account, days_before(59), AS_OF, active_users=number % 4)
+            company.renewal(account, dt.date(2026, 9, 1))
+            session.add(SentimentEntry(account_id=account, value=3, recorded_on=AS_OF))
+        session.flush()
+
+    service.ensure_default_scorecard(session)
+    add(2, 0)
+    few = statements_to_score(session)
+    add(40, 2)
+    many = statements_to_score(session)
+    assert few == many
+    assert many < 30

@@ -21,8 +21,10 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, select
+from sqlalchemy import ColumnElement, Date, and_, case, exists, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.expression import UnaryExpression
 
 from tenure.accounts.models import Account
 from tenure.db.bulk import as_date
@@ -134,9 +136,10 @@ def _usage(
                 continue
             slots[(kind, field, days)] = len(columns) + 2
             columns.append(_aggregate(kind, field, days, as_of))
+    day = _day_column(session, start)
     statement = (
         select(UsageDaily.account_id, func.min(UsageDaily.day), *columns)
-        .where(UsageDaily.day >= start, UsageDaily.day <= as_of)
+        .where(day >= start, day <= as_of)
         .group_by(UsageDaily.account_id)
     )
     rows = {row[0]: row for row in session.execute(statement) if row[0] in wanted}
@@ -153,6 +156,33 @@ def _usage(
             if value is not None:
                 values[metric.id][account] = value
     return values
+
+
+def _day_column(session: Session, start: dt.date) -> ColumnElement[dt.date]:
+    """The usage day column to filter the lookback on.
+
+    When the lookback holds most of the stored days, SQLite reads faster scanning
+    the primary key (rows arrive grouped by account) than seeking through the day
+    index row by row (about 1.8 times on 3 million rows); ``+day`` stops it from
+    choosing the day index. PostgreSQL's planner decides from its statistics.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return UsageDaily.day.expression
+    # Two statements: SQLite answers a lone min() or max() from the index at once.
+    first = as_date(session.scalar(select(func.min(UsageDaily.day))))
+    last = as_date(session.scalar(select(func.max(UsageDaily.day))))
+    if first is None or last is None or first >= start:
+        return _unindexed_day()
+    if (last - start) * 2 >= (last - first):
+        return _unindexed_day()
+    return UsageDaily.day.expression
+
+
+def _unindexed_day() -> ColumnElement[dt.date]:
+    """``+usage_daily.day``: the same value, but no index can serve it."""
+    return UnaryExpression(
+        UsageDaily.day.expression, operator=operators.custom_op("+"), type_=Date()
+    )
 
 
 def _aggregate(kind: str, field: str, days: int, as_of: dt.date) -> ColumnElement[Any]:

@@ -45,7 +45,7 @@ from tenure.health.reads import (
     latest_scores,
     report_rows,
 )
-from tenure.health.schemas import ScorecardDefinition, Segment
+from tenure.health.schemas import Segment
 from tenure.health.scorecards import (
     ImportResult,
     create,
@@ -59,7 +59,7 @@ from tenure.health.scorecards import (
     segment_of,
     update_scorecard,
 )
-from tenure.health.scoring import ActiveOverride, HealthResult, score
+from tenure.health.scoring import ActiveOverride, HealthResult, Scorer
 from tenure.health.segments import choose
 from tenure.revenue.loading import today
 
@@ -117,7 +117,7 @@ class _Card:
     id: int
     version: int
     segment: Segment
-    definition: ScorecardDefinition
+    scorer: Scorer
 
 
 def _cards(session: Session) -> tuple[list[_Card], _Card]:
@@ -129,11 +129,14 @@ def _cards(session: Session) -> tuple[list[_Card], _Card]:
         .order_by(Scorecard.priority, Scorecard.id)
     )
     cards = [
-        _Card(row.id, row.version, segment_of(row), definition_of(row))
+        _Card(row.id, row.version, segment_of(row), Scorer(definition_of(row)))
         for row in session.scalars(statement)
     ]
     default = _Card(
-        default_row.id, default_row.version, Segment(), definition_of(default_row)
+        default_row.id,
+        default_row.version,
+        Segment(),
+        Scorer(definition_of(default_row)),
     )
     return cards, default
 
@@ -182,16 +185,19 @@ def score_accounts(
     facts = load_facts(session, population, mrr_now, currency, segments)
     candidates = [(card.segment, card) for card in cards]
     chosen = {a: choose(candidates, default, f) or default for a, f in facts.items()}
-    used = {card.id: card for card in chosen.values()}.values()
-    wanted = [m for card in used for m in card.definition.metrics().values()]
+    used = list({card.id: card for card in chosen.values()}.values())
+    wanted = [m for c in used for m in c.scorer.definition.metrics().values()]
     values = metrics.compute(session, wanted, as_of, population, mrr_now, currency)
     overrides = active_overrides(session, as_of, population)
     loaded = time.perf_counter()
 
+    columns = {
+        card.id: [(m, values.get(m, {})) for m in card.scorer.metric_ids]
+        for card in used
+    }
     results = {
-        account: score(
-            card.definition,
-            _values_of(account, card.definition, values),
+        account: card.scorer.score(
+            {metric: column.get(account) for metric, column in columns[card.id]},
             as_of,
             overrides.get(account),
         )
@@ -212,15 +218,6 @@ def score_accounts(
     )
     log.info("health scored: %s", stats)
     return stats
-
-
-def _values_of(
-    account: int, definition: ScorecardDefinition, values: metrics.Values
-) -> dict[str, float | None]:
-    """One account's value of each metric ``definition`` reads."""
-    return {
-        metric: values.get(metric, {}).get(account) for metric in definition.metrics()
-    }
 
 
 def _replace(
