@@ -22,7 +22,7 @@ from nicegui.functions.navigate import Navigate
 from nicegui.functions.notify import notify
 from nicegui.testing import User
 from nicegui.testing.general import nicegui_reset_globals
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from tenure.auth import service as auth
 from tenure.auth.passwords import hash_password
@@ -35,6 +35,8 @@ from tenure.db.session import (
 )
 from tenure.demo import generate, load, load_usage
 from tenure.health import service as health
+from tenure.health.defaults import DEFAULT_DEFINITION, DEFAULT_NAME
+from tenure.health.models import HealthOverride, Scorecard, SentimentEntry
 from tenure.revenue import service as revenue
 from tenure.revenue.loading import today
 from tenure.settings import service as settings
@@ -103,6 +105,26 @@ def load_company(url: str, backend: str, events: Path) -> WebData:
                 for role, email in logins.items()
             }
             return WebData(url, backend, logins, keys, outside[0].email)
+    finally:
+        engine.dispose()
+
+
+def reset_health(data: WebData) -> None:
+    """Undo what a test entered: sentiment, overrides, new scorecards; rescore today."""
+    engine = make_engine(data.url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            session.execute(delete(SentimentEntry))
+            session.execute(delete(HealthOverride))
+            session.execute(delete(Scorecard).where(Scorecard.name != DEFAULT_NAME))
+            default = health.ensure_default_scorecard(session)
+            if not default.is_default or default.definition != DEFAULT_DEFINITION:
+                health.update_scorecard(
+                    session,
+                    default.id,
+                    {"is_default": True, "definition": DEFAULT_DEFINITION},
+                )
+            health.score_accounts(session, today(session))
     finally:
         engine.dispose()
 

@@ -12,13 +12,11 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete
 
 from tenure.health import service as health
 from tenure.health.defaults import DEFAULT_DEFINITION, DEFAULT_NAME
-from tenure.health.models import HealthOverride, Scorecard, SentimentEntry
 from tenure.revenue.loading import today
-from tests.web.conftest import WebData
+from tests.web.conftest import WebData, reset_health
 from tests.web.test_api import bearer, cli_json, db_session, owned_by
 from tests.web.test_pages import own_accounts
 
@@ -36,25 +34,10 @@ READ_ENDPOINTS = (
 
 
 @pytest.fixture(autouse=True)
-def restore_health(web_data: WebData) -> Iterator[None]:
-    """Undo what a test entered: sentiment, overrides, new scorecards; rescore."""
+def restored(web_data: WebData) -> Iterator[None]:
+    """Undo what a test entered."""
     yield
-    engine, tx = db_session(web_data)
-    try:
-        with tx as session:
-            session.execute(delete(SentimentEntry))
-            session.execute(delete(HealthOverride))
-            session.execute(delete(Scorecard).where(Scorecard.name != DEFAULT_NAME))
-            default = health.ensure_default_scorecard(session)
-            if not default.is_default or default.definition != DEFAULT_DEFINITION:
-                health.update_scorecard(
-                    session,
-                    default.id,
-                    {"is_default": True, "definition": DEFAULT_DEFINITION},
-                )
-            health.score_accounts(session, today(session))
-    finally:
-        engine.dispose()
+    reset_health(web_data)
 
 
 def scored_today(data: WebData, emails: set[str] | None = None) -> list[str]:

@@ -7,10 +7,16 @@ from nicegui import ui
 from tenure.web.pages.business import business_page
 from tenure.web.pages.customer import customer_page
 from tenure.web.pages.customers import customers_page
+from tenure.web.pages.health import health_customers_page
 from tenure.web.pages.login import login_page
 from tenure.web.pages.me import me_page
 from tenure.web.pages.renewals import renewal_terms_page, renewals_page
 from tenure.web.pages.revenue import customers_behind_page, revenue_page
+from tenure.web.pages.scorecards import (
+    new_scorecard_page,
+    scorecard_page,
+    scorecards_page,
+)
 
 ROUTES = (
     ("/login", login_page),
@@ -19,6 +25,10 @@ ROUTES = (
     ("/revenue/customers", customers_behind_page),
     ("/renewals", renewals_page),
     ("/renewals/terms", renewal_terms_page),
+    ("/health/customers", health_customers_page),
+    ("/health/scorecards", scorecards_page),
+    ("/health/scorecards/new", new_scorecard_page),
+    ("/health/scorecards/{scorecard_id}", scorecard_page),
     ("/customers", customers_page),
     ("/customers/{account_id}", customer_page),
     ("/me", me_page),

@@ -1,4 +1,4 @@
-"""业务概览 — the business overview: customers now, their trend, arrivals, segments."""
+"""业务概览 — the business overview: customers now, their trend, health, segments."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from tenure.auth.scope import account_ids_in_scope
 from tenure.revenue.overview import SEGMENTS, business_overview
 from tenure.web.context import db
 from tenure.web.pages.common import figure, frame, link_query, open_page
+from tenure.web.pages.health import health_section
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ def business_page(request: Request) -> RedirectResponse | None:
                     ],
                 }
             ).classes("w-full h-64")
+        health_section(page)
         ui.label(t("business.by_segment")).classes("text-subtitle1")
         with ui.row().classes("w-full gap-2"):
             for name in SEGMENTS:

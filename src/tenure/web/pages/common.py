@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import ui
 
-from tenure.auth.scope import Principal
+from tenure.auth.scope import Principal, can
 from tenure.revenue.loading import load_policy
 from tenure.revenue.service import StaleFactsError, fact_currency
 from tenure.staff.service import set_locale
@@ -29,6 +29,8 @@ NAV = (
     ("/customers", "nav.customers", "groups"),
     ("/me", "nav.account", "person"),
 )
+# Shown only to roles with the permission.
+PERMITTED_NAV = (("/health/scorecards", "nav.scorecards", "rule", "manage_health"),)
 DIMENSION_PARAMS = ("industry", "region", "tier", "owner", "plan")
 
 
@@ -76,7 +78,12 @@ def frame(page: PageContext, title_key: str) -> Iterator[None]:
     ui.query("body").classes("bg-grey-1")
     drawer = ui.left_drawer(value=None).props("show-if-above bordered")
     with drawer, ui.column().classes("w-full gap-0"):
-        for path, key, icon in NAV:
+        permitted = [
+            (path, key, icon)
+            for path, key, icon, action in PERMITTED_NAV
+            if can(page.principal, action)
+        ]
+        for path, key, icon in (*NAV[:-1], *permitted, NAV[-1]):
             with ui.link(target=path).classes(
                 "w-full no-underline text-dark q-pa-sm row items-center gap-2"
             ):

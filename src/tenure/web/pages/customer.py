@@ -1,7 +1,7 @@
-"""Customer 360: profile, owner, tags, billing, MRR history and movements, contacts.
+"""Customer 360: profile, health, usage, billing, MRR history and movements, contacts.
 
-Timeline, health and tasks have their places here; they fill as those parts of
-Tenure record something for the customer.
+Timeline and tasks have their places here; they fill as those parts of Tenure
+record something for the customer.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from tenure.auth.scope import owner_scope
 from tenure.web.context import db
 from tenure.web.i18n import money_text
 from tenure.web.pages.common import PageContext, frame, open_page
+from tenure.web.pages.customer_health import health_card, usage_card
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +48,11 @@ def customer_page(request: Request, account_id: str) -> RedirectResponse | None:
             ui.link(t("common.back"), "/customers")
             return None
         _profile(page, detail["profile"])
+        health_card(page, account_id)
+        usage_card(page, account_id)
         _history(page, detail)
         with ui.row().classes("w-full gap-3 items-stretch"):
-            for key in ("customer.health", "customer.tasks", "customer.timeline"):
+            for key in ("customer.tasks", "customer.timeline"):
                 with ui.card().classes("grow min-w-[240px]"):
                     ui.label(t(key)).classes("text-subtitle1")
                     ui.label(t("customer.not_yet")).classes("text-grey-7")
