@@ -66,29 +66,38 @@ WHERE e.type IN ('track', 'page', 'screen')
   AND CAST(timezone($tz, e.timestamp) AS DATE) IN (SELECT day FROM touched)
 """
 
+# Events by name are built as JSON text with string_agg, which is several times
+# faster in DuckDB than json_group_object over millions of account-days.
 _DAILY = f"""
 WITH acts AS ({_ATTRIBUTED}),
 names AS (
     SELECT account, day, name, count(*) AS n, bool_or(type = 'track') AS feature
     FROM acts WHERE account IS NOT NULL GROUP BY ALL
 ),
+per_day_names AS (
+    SELECT account, day, sum(n) AS events,
+           count(*) FILTER (WHERE feature) AS features_used,
+           '{{' || string_agg(CAST(to_json(name) AS VARCHAR) || ':' || n, ',') || '}}'
+               AS event_counts
+    FROM names GROUP BY ALL
+),
 days AS (
-    SELECT account, day, count(DISTINCT actor) AS active_users, count(*) AS events,
+    SELECT account, day, count(DISTINCT actor) AS active_users,
            max(timestamp) AS last_seen
     FROM acts WHERE account IS NOT NULL GROUP BY ALL
 )
-SELECT d.account, strftime(d.day, '%Y-%m-%d'), d.active_users, d.events,
-       count(*) FILTER (WHERE n.feature) AS features_used,
-       CAST(json_group_object(n.name, n.n) AS VARCHAR) AS event_counts,
+SELECT d.account, strftime(d.day, '%Y-%m-%d'), d.active_users, n.events,
+       n.features_used, n.event_counts,
        strftime(timezone('UTC', d.last_seen), '%Y-%m-%d %H:%M:%S.%f') || $offset
-FROM days d JOIN names n USING (account, day)
-GROUP BY d.account, d.day, d.active_users, d.events, d.last_seen
+FROM days d JOIN per_day_names n USING (account, day)
 """
 
 _TOUCHED_DAYS = """
 SELECT DISTINCT CAST(timezone($tz, timestamp) AS DATE) AS day
 FROM events WHERE received_at > $since AND received_at <= $until
 """
+
+_CHUNK = 200_000
 
 _GROUP_TRAITS = """
 SELECT group_id, CAST(arg_max(traits, timestamp) AS VARCHAR) AS traits
@@ -151,21 +160,27 @@ def rollup(
         result.days = sorted(
             row[0] for row in cursor.execute(_TOUCHED_DAYS, params).fetchall()
         )
-        daily = cursor.execute(_DAILY, {**params, "offset": offset}).fetchall()
         window = {"since": since, "until": until}
         traits = cursor.execute(_GROUP_TRAITS, window).fetchall()
-    ids = _account_ids(session, {row[0] for row in daily} | {row[0] for row in traits})
-    result.unknown_accounts = sorted(
-        {row[0] for row in daily if row[0] not in ids}
-        | {row[0] for row in traits if row[0] not in ids}
-    )
+        ids = _AccountIds(session)
+        _delete_days(session, result.days)
+        cursor.execute(_DAILY, {**params, "offset": offset})
+        while chunk := cursor.fetchmany(_CHUNK):
+            ids.learn({row[0] for row in chunk})
+            result.rows += insert_rows(
+                session,
+                UsageDaily.__tablename__,
+                USAGE_COLUMNS,
+                sorted((ids[row[0]], *row[1:]) for row in chunk if row[0] in ids),
+            )
+        ids.learn({row[0] for row in traits})
+    result.unknown_accounts = sorted(ids.unknown)
     if result.unknown_accounts:
         log.warning(
             "usage of %d unknown accounts not rolled up (for example %s)",
             len(result.unknown_accounts),
             result.unknown_accounts[0],
         )
-    _replace_days(session, result, ids, daily)
     result.accounts_updated = _apply_traits(session, ids, traits)
     log.info(
         "rolled up %d days into %d rows; %d accounts updated from group traits",
@@ -176,31 +191,32 @@ def rollup(
     return result
 
 
-def _account_ids(session: Session, external_ids: set[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    wanted = sorted(external_ids)
-    for start in range(0, len(wanted), 5_000):
-        chunk = wanted[start : start + 5_000]
-        rows = session.execute(
-            select(Account.external_id, Account.id).where(
-                Account.external_id.in_(chunk)
+class _AccountIds(dict[str, int]):
+    """Account ids by external id, looked up as the rollup meets them."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.unknown: set[str] = set()
+
+    def learn(self, external_ids: set[str]) -> None:
+        """Look up the external ids not met before."""
+        wanted = sorted(external_ids - self.keys() - self.unknown)
+        for start in range(0, len(wanted), 5_000):
+            chunk = wanted[start : start + 5_000]
+            rows = self.session.execute(
+                select(Account.external_id, Account.id).where(
+                    Account.external_id.in_(chunk)
+                )
             )
-        )
-        found.update((external_id, id_) for external_id, id_ in rows)
-    return found
+            self.update((external_id, id_) for external_id, id_ in rows)
+        self.unknown.update(e for e in wanted if e not in self)
 
 
-def _replace_days(
-    session: Session,
-    result: RollupResult,
-    ids: dict[str, int],
-    daily: list[tuple[Any, ...]],
-) -> None:
-    for start in range(0, len(result.days), 500):
-        chunk = result.days[start : start + 500]
+def _delete_days(session: Session, days: list[dt.date]) -> None:
+    for start in range(0, len(days), 500):
+        chunk = days[start : start + 500]
         session.execute(delete(UsageDaily).where(UsageDaily.day.in_(chunk)))
-    rows = ((ids[row[0]], *row[1:]) for row in daily if row[0] in ids)
-    result.rows = insert_rows(session, UsageDaily.__tablename__, USAGE_COLUMNS, rows)
 
 
 def _apply_traits(
