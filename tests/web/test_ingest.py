@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from tenure.accounts.models import Account
 from tenure.db.session import make_engine, make_session_factory, transaction
@@ -22,6 +22,9 @@ from tenure.web.api.ingest import MAX_BATCH_BYTES
 from tests.web.conftest import WebData
 
 pytestmark = pytest.mark.anyio
+
+
+usage_daily = UsageDaily.__table__
 
 
 def basic(key: str) -> dict[str, str]:
@@ -39,10 +42,14 @@ def write_key(web_data: WebData) -> Any:
         account = session.scalars(select(Account).order_by(Account.id)).first()
         assert account is not None
         external_id = account.external_id
+        # The rollup replaces today's usage of every account: put the company's back.
+        kept = [dict(r) for r in session.execute(select(usage_daily)).mappings()]
     yield key, external_id
     with transaction(factory) as session:
         session.delete(session.get(EventSource, source_id))
         session.execute(delete(UsageDaily))
+        if kept:
+            session.execute(insert(usage_daily), kept)
         session.execute(delete(JobRun))
     engine.dispose()
 

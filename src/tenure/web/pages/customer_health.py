@@ -177,9 +177,27 @@ def _explanation(page: PageContext, latest: dict[str, Any]) -> None:
         )
     ]
     ui.label(t("health.explanation")).classes("text-subtitle2 q-mt-sm")
-    table = ui.table(columns=columns, rows=rows, row_key="key").classes("w-full")
-    table.props('flat dense bordered wrap-cells data-testid="health-measures"')
-    table.mark("health-measures")
+    table = ui.table(columns=columns, rows=rows, row_key="key")
+    table.classes("w-full gt-xs").props("flat dense bordered wrap-cells")
+    table.props('data-testid="health-measures"').mark("health-measures")
+    _explanation_list(t, rows)
+
+
+def _explanation_list(t: Callable[..., str], rows: list[dict[str, str]]) -> None:
+    """The explanation as a list, which fits a phone (Quasar's xs) better."""
+    with ui.list().props("bordered separator dense").classes("w-full xs"):
+        for row in rows:
+            with ui.item():
+                with ui.item_section():
+                    ui.item_label(row["measure"])
+                    ui.item_label(
+                        f"{t('health.value')} {row['value']} · "
+                        f"{t('health.points')} {row['points']} · "
+                        f"{t('health.weight')} {row['weight']}"
+                    ).props("caption")
+                with ui.item_section().props("side"):
+                    ui.item_label(row["contribution"]).classes("text-bold")
+                    ui.item_label(row["status"]).props("caption")
 
 
 def _value_text(measure: dict[str, Any]) -> str:

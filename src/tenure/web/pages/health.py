@@ -143,7 +143,8 @@ def _segment_options(t: Callable[..., str], rows: list[dict[str, Any]]) -> Any:
     names = [s if s is not None else t("health.no_value") for s in segments]
     return {
         "animation": False,
-        "grid": {"left": 8, "right": 16, "top": 32, "bottom": 8, "containLabel": True},
+        # Room for the legend, which wraps to two lines on a phone.
+        "grid": {"left": 8, "right": 16, "top": 56, "bottom": 8, "containLabel": True},
         "legend": {"top": 0},
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "xAxis": {"type": "value", "minInterval": 1},
@@ -181,7 +182,7 @@ def _trend_card(page: PageContext, rows: list[dict[str, Any]]) -> None:
         ui.echart(
             {
                 "animation": False,
-                "grid": {"left": 40, "right": 16, "top": 40, "bottom": 32},
+                "grid": {"left": 40, "right": 16, "top": 56, "bottom": 32},
                 "legend": {"top": 0},
                 "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
                 "xAxis": {"type": "category", "data": [str(d)[5:] for d in days]},
