@@ -112,7 +112,13 @@ def measure(url: str, events_path: str, customers: int) -> dict[str, float]:
         with store.reader() as cursor:
             count = cursor.execute("SELECT count(*) FROM events").fetchone()
             cursor.execute(
-                _tracks(customers, int(count[0] / DAYS) if count else 0, now, 1, "d")
+                _tracks(
+                    customers,
+                    int(count[0] / DAYS) if count else 0,
+                    now,
+                    1,
+                    f"d{time.time_ns()}-",
+                )
             )
         day_started = time.perf_counter()
         with transaction(factory) as session:

@@ -8,7 +8,7 @@ fsynced to the journal, so the latency printed is the time to a durable ack. At 
 end it checks that DuckDB holds every acknowledged event. The aim is 100,000 events
 per second on a 2-core machine.
 
-Run: ``.venv/bin/python bench/ingest.py [--seconds 20] [--connections 6] [--batch 1000]``
+Run: ``.venv/bin/python bench/ingest.py [--seconds 20] [--connections 6]``
 """
 
 from __future__ import annotations

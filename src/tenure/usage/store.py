@@ -18,13 +18,14 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import os
 import queue
 import threading
 import time
 import zlib
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,10 @@ class StoreLimits:
     flush_seconds: float = 1.0
     # Journal segments waiting for DuckDB before new requests wait too.
     max_waiting_segments: int = 8
+    # How much memory DuckDB may use for queries before it spills to disk.
+    memory: str = field(
+        default_factory=lambda: os.environ.get("TENURE_EVENTS_MEMORY", "1GB")
+    )
 
 
 def request_id(body: bytes, received_at: dt.datetime) -> str:
@@ -162,8 +167,12 @@ class EventStore:
                 f"the event store {path} is in use by another process "
                 "(a running `tenure serve` owns it)"
             ) from exc
+        limits = limits or StoreLimits()
+        # DuckDB takes 80% of the machine's memory by default; a server shares it.
+        connection.execute(f"SET memory_limit = '{limits.memory}'")
+        connection.execute("SET preserve_insertion_order = false")
         connection.execute(SCHEMA)
-        store = cls(path, connection, limits or StoreLimits())
+        store = cls(path, connection, limits)
         store._replay()
         store._writer.start()
         store._flusher.start()
