@@ -49,6 +49,7 @@ reports.app.command("health")(usage.report_health)
 
 
 DEMO_PASSWORD = "tenure-demo"
+DEMO_HEALTH_WEEKS = 12
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 Host = Annotated[str, typer.Option(envvar="TENURE_HOST", help="Address to listen on")]
@@ -192,8 +193,11 @@ def demo(
     with usage.event_store() as store:
         events = load_usage(store, data, dt.date.today(), seed=seed)
         with usage.job_context(store) as context:
-            for job in ("rollup", "health"):
-                usage.run_now(context, job, context.today.isoformat())
+            usage.run_now(context, "rollup", context.today.isoformat())
+            # A weekly history of health for the last 12 weeks, then today's score.
+            for weeks in range(DEMO_HEALTH_WEEKS, -1, -1):
+                day = context.today - dt.timedelta(weeks=weeks)
+                usage.run_now(context, "health", day.isoformat())
     typer.echo(
         f"demo company loaded: {len(data.accounts)} accounts, "
         f"{stats.movements} MRR movements, {events} usage events "
