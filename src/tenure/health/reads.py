@@ -185,8 +185,11 @@ def _override_now(session: Session, account: int, day: dt.date) -> Row | None:
         .order_by(HealthOverride.created_at.desc(), HealthOverride.id.desc())
     )
     row = session.scalars(statement).first()
-    if row is None:
-        return None
+    return None if row is None else override_row(row)
+
+
+def override_row(row: HealthOverride) -> Row:
+    """An override as plain values: id, band, score, reason, its days, revoked_at."""
     return {
         "id": row.id,
         "band": row.band,
@@ -194,6 +197,7 @@ def _override_now(session: Session, account: int, day: dt.date) -> Row | None:
         "reason": row.reason,
         "starts_on": row.starts_on,
         "expires_on": row.expires_on,
+        "revoked_at": row.revoked_at,
     }
 
 

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from tenure.auth.scope import Principal, owner_scope
 from tenure.health import service as health
-from tenure.health.models import HealthOverride, SentimentEntry
-from tenure.health.reads import DISTRIBUTION_FIELDS
+from tenure.health.models import SentimentEntry
+from tenure.health.reads import DISTRIBUTION_FIELDS, override_row
 from tenure.health.schemas import ScorecardRead
 from tenure.health.scorecards import to_read
 from tenure.revenue.loading import today
@@ -63,18 +63,6 @@ class NewSentiment(BaseModel):
 
     value: int = Field(ge=1, le=5)
     note: str | None = Field(default=None, max_length=2000)
-
-
-def _override(row: HealthOverride) -> Row:
-    return {
-        "id": row.id,
-        "band": row.band,
-        "score": row.score,
-        "reason": row.reason,
-        "starts_on": row.starts_on,
-        "expires_on": row.expires_on,
-        "revoked_at": row.revoked_at,
-    }
 
 
 def _sentiment(entry: SentimentEntry) -> Row:
@@ -291,7 +279,7 @@ def create_override(
         raise not_found(f"no account '{account_id}'") from None
     except health.HealthError as exc:
         raise unprocessable(str(exc)) from None
-    return TenureJSON(_override(row), status_code=status.HTTP_201_CREATED)
+    return TenureJSON(override_row(row), status_code=status.HTTP_201_CREATED)
 
 
 @router.delete("/accounts/{account_id}/health/overrides/{override_id}")
@@ -304,7 +292,7 @@ def revoke_override(
         row = changes.revoke_override(session, principal, account_id, override_id)
     except health.NotFound as exc:
         raise not_found(str(exc)) from None
-    return TenureJSON(_override(row))
+    return TenureJSON(override_row(row))
 
 
 @router.post("/accounts/{account_id}/sentiment", status_code=status.HTTP_201_CREATED)
