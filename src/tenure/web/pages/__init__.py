@@ -12,11 +12,8 @@ from tenure.web.pages.login import login_page
 from tenure.web.pages.me import me_page
 from tenure.web.pages.renewals import renewal_terms_page, renewals_page
 from tenure.web.pages.revenue import customers_behind_page, revenue_page
-from tenure.web.pages.scorecards import (
-    new_scorecard_page,
-    scorecard_page,
-    scorecards_page,
-)
+from tenure.web.pages.scorecard_editor import new_scorecard_page, scorecard_page
+from tenure.web.pages.scorecards import scorecards_page
 
 ROUTES = (
     ("/login", login_page),
