@@ -148,7 +148,7 @@ def test_an_unknown_role_sees_nothing(session: Session, org: Org) -> None:
 ALLOWED = {
     "admin": set(ACTIONS),
     "executive": {"read", "own_api_keys"},
-    "manager": {"read", "write_accounts", "own_api_keys"},
+    "manager": {"read", "write_accounts", "own_api_keys", "override_health"},
     "csm": {"read", "write_accounts", "own_api_keys"},
     "viewer": {"read", "own_api_keys"},
 }
