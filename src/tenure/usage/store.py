@@ -181,23 +181,25 @@ class EventStore:
     # Accepting requests -----------------------------------------------------
 
     def _receive_time(self) -> dt.datetime:
-        """Now, strictly after every earlier receive time (the rollup relies on it)."""
-        with self._clock_lock:
-            now = max(
-                dt.datetime.now(dt.UTC),
-                self._last_received + dt.timedelta(microseconds=1),
-            )
-            self._last_received = now
-            return now
+        """Now, strictly after every earlier receive time; call under the lock."""
+        now = max(
+            dt.datetime.now(dt.UTC), self._last_received + dt.timedelta(microseconds=1)
+        )
+        self._last_received = now
+        return now
 
     def submit(self, call: str, body: bytes) -> Future[int]:
         """Validate a request and queue it; the future resolves once it is durable."""
         if self._closed:
             raise RuntimeError("the event store is closed")
-        received_at = self._receive_time()
-        events = decode(call, body, received_at)
         done: Future[int] = Future()
-        self._requests.put((Record(call, received_at, body), events, done))
+        # The receive time is taken and the request queued under one lock, so that
+        # requests reach the journal, and DuckDB, in the order of their receive times
+        # whichever thread submits them: the incremental rollup relies on that order.
+        with self._clock_lock:
+            received_at = self._receive_time()
+            events = decode(call, body, received_at)
+            self._requests.put((Record(call, received_at, body), events, done))
         return done
 
     def ingest(self, call: str, body: bytes) -> int:
