@@ -16,9 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import duckdb
+import pyarrow as pa
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -86,9 +90,10 @@ days AS (
            max(timestamp) AS last_seen
     FROM acts WHERE account IS NOT NULL GROUP BY ALL
 )
-SELECT d.account, strftime(d.day, '%Y-%m-%d'), d.active_users, n.events,
+SELECT d.account, strftime(d.day, '%Y-%m-%d') AS day, d.active_users, n.events,
        n.features_used, n.event_counts,
        strftime(timezone('UTC', d.last_seen), '%Y-%m-%d %H:%M:%S.%f') || $offset
+           AS last_seen
 FROM days d JOIN per_day_names n USING (account, day)
 """
 
@@ -98,6 +103,17 @@ FROM events WHERE received_at > $since AND received_at <= $until
 """
 
 _CHUNK = 200_000
+# The rolled-up rows of known accounts, with their ids, in primary key order.
+_KNOWN_ROWS = """
+SELECT a.id, r.day, r.active_users, r.events, r.features_used, r.event_counts,
+       r.last_seen
+FROM rollup_rows r JOIN account_ids a ON a.external_id = r.account
+ORDER BY a.id, r.day
+"""
+_UNKNOWN = """
+SELECT DISTINCT account FROM rollup_rows
+WHERE account NOT IN (SELECT external_id FROM account_ids)
+"""
 
 _GROUP_TRAITS = """
 SELECT group_id, CAST(arg_max(traits, timestamp) AS VARCHAR) AS traits
@@ -162,19 +178,25 @@ def rollup(
         )
         window = {"since": since, "until": until}
         traits = cursor.execute(_GROUP_TRAITS, window).fetchall()
-        ids = _AccountIds(session)
-        _delete_days(session, result.days)
-        cursor.execute(_DAILY, {**params, "offset": offset})
-        while chunk := cursor.fetchmany(_CHUNK):
-            ids.learn({row[0] for row in chunk})
-            result.rows += insert_rows(
-                session,
-                UsageDaily.__tablename__,
-                USAGE_COLUMNS,
-                sorted((ids[row[0]], *row[1:]) for row in chunk if row[0] in ids),
+        ids = _account_ids(session)
+        cursor.register(
+            "account_ids",
+            pa.table({"external_id": list(ids), "id": list(ids.values())}),
+        )
+        try:
+            cursor.execute(
+                f"CREATE TEMP TABLE rollup_rows AS {_DAILY}",
+                {**params, "offset": offset},
             )
-        ids.learn({row[0] for row in traits})
-    result.unknown_accounts = sorted(ids.unknown)
+            unknown = cursor.execute(_UNKNOWN).fetchall()
+            result.unknown_accounts = sorted(
+                {row[0] for row in unknown} | {t[0] for t in traits if t[0] not in ids}
+            )
+            _delete_days(session, result.days)
+            result.rows = _write_rows(session, cursor)
+        finally:
+            cursor.execute("DROP TABLE IF EXISTS rollup_rows")
+            cursor.unregister("account_ids")
     if result.unknown_accounts:
         log.warning(
             "usage of %d unknown accounts not rolled up (for example %s)",
@@ -191,26 +213,43 @@ def rollup(
     return result
 
 
-class _AccountIds(dict[str, int]):
-    """Account ids by external id, looked up as the rollup meets them."""
+def _account_ids(session: Session) -> dict[str, int]:
+    """Every account's id by its external id."""
+    rows = session.execute(select(Account.external_id, Account.id))
+    return {external_id: id_ for external_id, id_ in rows}
 
-    def __init__(self, session: Session) -> None:
-        super().__init__()
-        self.session = session
-        self.unknown: set[str] = set()
 
-    def learn(self, external_ids: set[str]) -> None:
-        """Look up the external ids not met before."""
-        wanted = sorted(external_ids - self.keys() - self.unknown)
-        for start in range(0, len(wanted), 5_000):
-            chunk = wanted[start : start + 5_000]
-            rows = self.session.execute(
-                select(Account.external_id, Account.id).where(
-                    Account.external_id.in_(chunk)
-                )
+def _write_rows(session: Session, cursor: duckdb.DuckDBPyConnection) -> int:
+    """Copy the rolled-up rows into ``usage_daily``; return how many.
+
+    PostgreSQL takes them as CSV that DuckDB writes, through ``COPY``, so no row
+    passes through Python; SQLite takes them in chunks through ``executemany``.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        count = 0
+        cursor.execute(_KNOWN_ROWS)
+        while chunk := cursor.fetchmany(_CHUNK):
+            count += insert_rows(
+                session, UsageDaily.__tablename__, USAGE_COLUMNS, chunk
             )
-            self.update((external_id, id_) for external_id, id_ in rows)
-        self.unknown.update(e for e in wanted if e not in self)
+        return count
+    with tempfile.TemporaryDirectory(prefix="tenure-rollup-") as folder:
+        path = Path(folder) / "rows.csv"
+        written = cursor.execute(
+            f"COPY ({_KNOWN_ROWS}) TO '{path}' (FORMAT csv, HEADER false)"
+        ).fetchone()
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        names = ", ".join(USAGE_COLUMNS)
+        with (
+            driver.cursor() as pg,
+            pg.copy(f"COPY usage_daily ({names}) FROM STDIN WITH (FORMAT csv)") as copy,
+            path.open("rb") as rows,
+        ):
+            while data := rows.read(1 << 20):
+                copy.write(data)
+    return int(written[0]) if written else 0
 
 
 def _delete_days(session: Session, days: list[dt.date]) -> None:
