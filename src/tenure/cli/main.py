@@ -174,23 +174,24 @@ def demo(
     """Generate a realistic demo company, load it and serve it."""
     from tenure.demo import generate, load, load_usage
 
-    with database() as session:
-        existing = session.scalar(select(func.count()).select_from(Account)) or 0
-        if existing and not reset and not _holds_only_demo(session):
-            raise fail(
-                f"the database already holds {existing} accounts that are not the "
-                "demo company; add --reset to replace everything in it",
-                2,
-            )
-        delete_all_rows(session.connection())
-        data = generate(seed=seed, accounts=accounts)
-        load(session, data)
-        stats = revenue.rebuild(session)
-        try:
-            logins = _demo_logins(session, password)
-        except PasswordPolicyError as exc:
-            raise fail(f"--password: {exc}", 2) from None
+    # Own the event store first: if a running server holds it, nothing is replaced.
     with usage.event_store() as store:
+        with database() as session:
+            existing = session.scalar(select(func.count()).select_from(Account)) or 0
+            if existing and not reset and not _holds_only_demo(session):
+                raise fail(
+                    f"the database already holds {existing} accounts that are not the "
+                    "demo company; add --reset to replace everything in it",
+                    2,
+                )
+            delete_all_rows(session.connection())
+            data = generate(seed=seed, accounts=accounts)
+            load(session, data)
+            stats = revenue.rebuild(session)
+            try:
+                logins = _demo_logins(session, password)
+            except PasswordPolicyError as exc:
+                raise fail(f"--password: {exc}", 2) from None
         events = load_usage(store, data, dt.date.today(), seed=seed)
         with usage.job_context(store) as context:
             usage.run_now(context, "rollup", context.today.isoformat())

@@ -65,7 +65,9 @@ class Scheduler:
             log.exception("job scheduler: the database is not reachable; next tick")
             return
         context = JobContext(factory, self._store(), day)
-        for name, job in sorted(jobs().items()):
+        # The rollup first, so that the day's scoring sees the latest usage.
+        order = sorted(jobs().items(), key=lambda item: (item[0] not in EVERY_TICK,))
+        for name, job in order:
             if job.needs_store and context.store is None:
                 continue
             try:
