@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
@@ -13,8 +15,14 @@ from pathlib import Path
 import pytest
 
 from tenure.usage.events import EventError
-from tenure.usage.journal import Journal
-from tenure.usage.store import BodyError, EventStore, StoreBusy, StoreLimits
+from tenure.usage.journal import Journal, read_segment
+from tenure.usage.store import (
+    BodyError,
+    EventStore,
+    StoreBusy,
+    StoreLimits,
+    _InOrder,
+)
 
 
 def track(message_id: str, group: str = "acme") -> bytes:
@@ -144,3 +152,49 @@ def test_killing_the_owner_loses_no_acknowledged_event(tmp_path: Path) -> None:
     finally:
         store.close()
     assert stored >= (acknowledged + 1) * 50
+
+
+def test_requests_reach_the_journal_in_ticket_order() -> None:
+    out: queue.Queue[object] = queue.Queue()
+    in_order = _InOrder(out)
+    tickets = [in_order.take() for _ in range(4)]
+    in_order.release(tickets[2], "third")
+    in_order.release(tickets[1], None)  # failed validation: nothing to journal
+    assert out.empty()
+    in_order.release(tickets[0], "first")
+    in_order.release(tickets[3], "fourth")
+    assert [out.get_nowait() for _ in range(3)] == ["first", "third", "fourth"]
+
+
+def test_decoder_processes_accept_and_refuse_like_the_caller(tmp_path: Path) -> None:
+    async def send() -> list[object]:
+        good = [
+            store.ingest_async("batch", batch([f"a{i}", f"b{i}"])) for i in range(9)
+        ]
+        bad = store.ingest_async("batch", json.dumps({"batch": [{}]}).encode())
+        return await asyncio.gather(*good, bad, return_exceptions=True)
+
+    # Nothing is flushed before close: the journal shows the order requests reached it.
+    limits = StoreLimits(decoders=1, flush_rows=10**9, flush_seconds=3600)
+    path = tmp_path / "events.duckdb"
+    store = EventStore.open(path, limits)
+    try:
+        results = asyncio.run(send())
+        assert results[:9] == [2] * 9
+        assert isinstance(results[9], EventError)
+        assert str(results[9]).startswith("batch[0].type: required; one of track")
+        journal = Journal(path.with_name(path.name + ".journal"))
+        received = [
+            record.received_at
+            for segment in journal.segments()
+            for record in read_segment(segment)
+        ]
+        assert len(received) == 9
+        assert received == sorted(received)
+    finally:
+        store.close()
+    reopened = EventStore.open(path)
+    try:
+        assert reopened.count() == 18
+    finally:
+        reopened.close()

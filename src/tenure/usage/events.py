@@ -38,6 +38,10 @@ class EventError(ValueError):
         self.field = field
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[EventError], tuple[str, str, str]]:
+        """Rebuild from the three parts, so the error crosses process boundaries."""
+        return (type(self), (self.where, self.field, self.reason))
+
 
 class Event(NamedTuple):
     """One accepted message as stored in the event store (timestamps are UTC)."""

@@ -8,6 +8,11 @@ journal segment once its events are committed. Opening the store replays whateve
 segments a crash left behind. Message ids are the table's primary key, so a message
 sent twice, or replayed, is stored once.
 
+In a server, requests are parsed and validated by decoder processes (the second
+core), which hand back Arrow columns; each request's receive time comes with a
+ticket, and requests reach the journal in ticket order, so DuckDB receives events in
+the order of their receive times.
+
 DuckDB lets one process open the file for writing: a second process that tries gets
 ``StoreBusy``.
 """
@@ -18,13 +23,14 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import multiprocessing
 import os
 import queue
 import threading
 import time
 import zlib
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,6 +94,10 @@ class StoreLimits:
     flush_seconds: float = 1.0
     # Journal segments waiting for DuckDB before new requests wait too.
     max_waiting_segments: int = 8
+    # Decoder processes for ``ingest_async`` (0: decode in the calling thread).
+    decoders: int = field(
+        default_factory=lambda: int(os.environ.get("TENURE_INGEST_DECODERS", "1"))
+    )
     # How much memory DuckDB may use for queries before it spills to disk.
     memory: str = field(
         default_factory=lambda: os.environ.get("TENURE_EVENTS_MEMORY", "1GB")
@@ -109,6 +119,15 @@ def decode(call: str, body: bytes, received_at: dt.datetime) -> list[Event]:
     return parse_body(document, call, received_at, request_id(body, received_at))
 
 
+def decode_ipc(call: str, body: bytes, received_at: dt.datetime) -> bytes:
+    """Decode a request into Arrow IPC stream bytes: a decoder process's work."""
+    table = to_arrow(decode(call, body, received_at))
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return bytes(sink.getvalue().to_pybytes())
+
+
 def to_arrow(events: Sequence[Event]) -> pa.Table:
     """Columns of ``events`` as an Arrow table in the store's schema."""
     columns = list(zip(*events, strict=True)) if events else [()] * len(COLUMNS)
@@ -125,13 +144,46 @@ class _Pending:
     """Requests written to the open segment but not yet handed to the flusher."""
 
     def __init__(self) -> None:
-        self.events: list[Event] = []
+        self.tables: list[pa.Table] = []
+        self.rows = 0
         self.since = 0.0
 
-    def add(self, events: list[Event]) -> None:
-        if not self.events:
+    def add(self, table: pa.Table) -> None:
+        if not self.tables:
             self.since = time.monotonic()
-        self.events.extend(events)
+        self.tables.append(table)
+        self.rows += table.num_rows
+
+
+class _InOrder:
+    """Releases requests to the journal in ticket order, whatever order they finish.
+
+    A ticket is taken with the receive time; a request that fails validation
+    releases its ticket empty, so those behind it are not held up.
+    """
+
+    def __init__(self, out: queue.Queue[Any]) -> None:
+        self._out = out
+        self._lock = threading.Lock()
+        self._next_ticket = 0
+        self._next_out = 0
+        self._held: dict[int, Any] = {}
+
+    def take(self) -> int:
+        """The next ticket; call it where receive times are taken."""
+        ticket = self._next_ticket
+        self._next_ticket += 1
+        return ticket
+
+    def release(self, ticket: int, item: Any) -> None:
+        """Hand over ``item`` (None: nothing) once every earlier ticket is in."""
+        with self._lock:
+            self._held[ticket] = item
+            while self._next_out in self._held:
+                ready = self._held.pop(self._next_out)
+                self._next_out += 1
+                if ready is not None:
+                    self._out.put(ready)
 
 
 class EventStore:
@@ -148,6 +200,8 @@ class EventStore:
         self._segments: queue.Queue[Any] = queue.Queue(limits.max_waiting_segments)
         self._clock_lock = threading.Lock()
         self._last_received = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        self._in_order = _InOrder(self._requests)
+        self._decoders: ProcessPoolExecutor | None = None
         self._closed = False
         self._writer = threading.Thread(
             target=self._write_loop, name="event-journal", daemon=True
@@ -188,27 +242,52 @@ class EventStore:
         self._last_received = now
         return now
 
+    def _ticket(self) -> tuple[dt.datetime, int]:
+        with self._clock_lock:
+            return self._receive_time(), self._in_order.take()
+
     def submit(self, call: str, body: bytes) -> Future[int]:
         """Validate a request and queue it; the future resolves once it is durable."""
         if self._closed:
             raise RuntimeError("the event store is closed")
+        received_at, ticket = self._ticket()
+        try:
+            table = to_arrow(decode(call, body, received_at))
+        except BaseException:
+            self._in_order.release(ticket, None)
+            raise
         done: Future[int] = Future()
-        # The receive time is taken and the request queued under one lock, so that
-        # requests reach the journal, and DuckDB, in the order of their receive times
-        # whichever thread submits them: the incremental rollup relies on that order.
-        with self._clock_lock:
-            received_at = self._receive_time()
-            events = decode(call, body, received_at)
-            self._requests.put((Record(call, received_at, body), events, done))
+        self._in_order.release(ticket, (Record(call, received_at, body), table, done))
         return done
 
     def ingest(self, call: str, body: bytes) -> int:
         """Accept a request and return its event count once it is durable."""
         return self.submit(call, body).result()
 
+    def _decoder_pool(self) -> ProcessPoolExecutor | None:
+        if self._decoders is None and self.limits.decoders > 0 and not self._closed:
+            self._decoders = ProcessPoolExecutor(
+                self.limits.decoders, mp_context=multiprocessing.get_context("spawn")
+            )
+        return self._decoders
+
     async def ingest_async(self, call: str, body: bytes) -> int:
-        """Like ``ingest``, for a coroutine: waits without blocking the event loop."""
-        return await asyncio.wrap_future(self.submit(call, body))
+        """Like ``ingest``, for a coroutine: decodes in a decoder process if any."""
+        pool = self._decoder_pool()
+        if pool is None:
+            return await asyncio.wrap_future(self.submit(call, body))
+        received_at, ticket = self._ticket()
+        try:
+            payload = await asyncio.get_running_loop().run_in_executor(
+                pool, decode_ipc, call, body, received_at
+            )
+            table = pa.ipc.open_stream(payload).read_all()
+        except BaseException:
+            self._in_order.release(ticket, None)
+            raise
+        done: Future[int] = Future()
+        self._in_order.release(ticket, (Record(call, received_at, body), table, done))
+        return await asyncio.wrap_future(done)
 
     def flush(self) -> None:
         """Return once every request accepted so far is stored in DuckDB."""
@@ -221,6 +300,8 @@ class EventStore:
         if self._closed:
             return
         self._closed = True
+        if self._decoders is not None:
+            self._decoders.shutdown(wait=True)
         self._requests.put(_STOP)
         self._writer.join()
         self._flusher.join()
@@ -258,7 +339,7 @@ class EventStore:
         pending = _Pending()
         stopping = False
         while not stopping:
-            timeout = self.limits.flush_seconds if pending.events else None
+            timeout = self.limits.flush_seconds if pending.tables else None
             try:
                 items = [self._requests.get(timeout=timeout)]
             except queue.Empty:
@@ -273,15 +354,15 @@ class EventStore:
             stopping = _STOP in items
             if writes:
                 self._journal_writes(segment, writes, pending)
-            due = pending.events and (
+            due = pending.tables and (
                 markers
                 or stopping
-                or len(pending.events) >= self.limits.flush_rows
+                or pending.rows >= self.limits.flush_rows
                 or time.monotonic() - pending.since >= self.limits.flush_seconds
             )
             if due:
                 segment.close()
-                self._segments.put((segment.path, pending.events))
+                self._segments.put((segment.path, pending.tables))
                 segment = self._journal.open_segment()
                 pending = _Pending()
             for marker in markers:
@@ -294,7 +375,7 @@ class EventStore:
     def _journal_writes(
         self,
         segment: Segment,
-        writes: list[tuple[Record, list[Event], Future[int]]],
+        writes: list[tuple[Record, pa.Table, Future[int]]],
         pending: _Pending,
     ) -> None:
         try:
@@ -305,9 +386,9 @@ class EventStore:
             for _, _, done in writes:
                 done.set_exception(exc)
             return
-        for _, events, done in writes:
-            pending.add(events)
-            done.set_result(len(events))
+        for _, table, done in writes:
+            pending.add(table)
+            done.set_result(table.num_rows)
 
     def _flush_loop(self) -> None:
         while True:
@@ -317,10 +398,10 @@ class EventStore:
             if isinstance(item, Future):
                 item.set_result(None)
                 continue
-            path, events = item
-            self._store_until_done(path, events)
+            path, tables = item
+            self._store_until_done(path, pa.concat_tables(tables))
 
-    def _store_until_done(self, path: Path, events: list[Event]) -> None:
+    def _store_until_done(self, path: Path, events: pa.Table) -> None:
         """Store a segment's events, retrying on failure; never drop them."""
         delay = 0.5
         while True:
@@ -339,18 +420,16 @@ class EventStore:
             self._journal.remove(path)
             return
 
-    def _store(self, events: list[Event]) -> None:
-        unique = list({event.message_id: event for event in reversed(events)}.values())
-        unique.reverse()
-        batch = to_arrow(unique)
-        self._con.register("incoming_events", batch)
+    def _store(self, events: pa.Table) -> None:
+        # INSERT OR IGNORE also keeps the first of a message id sent twice in a batch.
+        self._con.register("incoming_events", events)
         try:
             self._con.execute(
                 "INSERT OR IGNORE INTO events SELECT * FROM incoming_events"
             )
         finally:
             self._con.unregister("incoming_events")
-        log.debug("stored %d events (%d sent)", len(unique), len(events))
+        log.debug("stored up to %d events", events.num_rows)
 
     def _replay(self) -> None:
         """Store the events of journal segments a crash left behind, then drop them."""
@@ -363,6 +442,6 @@ class EventStore:
                     log.error("journal %s: a record no longer parses: %s", path, exc)
                 self._last_received = max(self._last_received, record.received_at)
             if events:
-                self._store(events)
+                self._store(to_arrow(events))
                 log.warning("replayed %d journaled events from %s", len(events), path)
             self._journal.remove(path)
