@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tenure.usage.decoding import BodyError
 from tenure.usage.events import EventError
 from tenure.usage.journal import Journal, read_segment
 from tenure.usage.store import (
-    BodyError,
     EventStore,
     StoreBusy,
     StoreLimits,

@@ -28,18 +28,17 @@ import os
 import queue
 import threading
 import time
-import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import orjson
 import pyarrow as pa
 
-from tenure.usage.events import Event, EventError, parse_body
+from tenure.usage.decoding import BodyError, decode, decode_ipc, to_arrow
+from tenure.usage.events import Event, EventError
 from tenure.usage.journal import Journal, Record, Segment, encode, read_segment
 
 log = logging.getLogger(__name__)
@@ -59,31 +58,11 @@ CREATE TABLE IF NOT EXISTS events (
     context JSON
 )
 """
-COLUMNS = Event._fields
-ARROW_SCHEMA = pa.schema(
-    [
-        ("message_id", pa.string()),
-        ("type", pa.string()),
-        ("user_id", pa.string()),
-        ("anonymous_id", pa.string()),
-        ("group_id", pa.string()),
-        ("event", pa.string()),
-        ("timestamp", pa.timestamp("us", tz="UTC")),
-        ("received_at", pa.timestamp("us", tz="UTC")),
-        ("properties", pa.string()),
-        ("traits", pa.string()),
-        ("context", pa.string()),
-    ]
-)
 _STOP = object()
 
 
 class StoreBusy(RuntimeError):
     """The event store is open in another process (the running server owns it)."""
-
-
-class BodyError(ValueError):
-    """A request body that is not JSON, or not of the expected shape."""
 
 
 @dataclass(frozen=True)
@@ -101,42 +80,6 @@ class StoreLimits:
     # How much memory DuckDB may use for queries before it spills to disk.
     memory: str = field(
         default_factory=lambda: os.environ.get("TENURE_EVENTS_MEMORY", "1GB")
-    )
-
-
-def request_id(body: bytes, received_at: dt.datetime) -> str:
-    """Name a request by its receive time and content, the same on every replay."""
-    micros = int(received_at.timestamp() * 1_000_000)
-    return f"{micros:x}-{zlib.crc32(body):08x}"
-
-
-def decode(call: str, body: bytes, received_at: dt.datetime) -> list[Event]:
-    """Parse and validate a request body of ``call``; raise BodyError or EventError."""
-    try:
-        document = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise BodyError(f"the body is not valid JSON: {exc}") from None
-    return parse_body(document, call, received_at, request_id(body, received_at))
-
-
-def decode_ipc(call: str, body: bytes, received_at: dt.datetime) -> bytes:
-    """Decode a request into Arrow IPC stream bytes: a decoder process's work."""
-    table = to_arrow(decode(call, body, received_at))
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return bytes(sink.getvalue().to_pybytes())
-
-
-def to_arrow(events: Sequence[Event]) -> pa.Table:
-    """Columns of ``events`` as an Arrow table in the store's schema."""
-    columns = list(zip(*events, strict=True)) if events else [()] * len(COLUMNS)
-    return pa.Table.from_arrays(
-        [
-            pa.array(values, type=field.type)
-            for values, field in zip(columns, ARROW_SCHEMA, strict=True)
-        ],
-        schema=ARROW_SCHEMA,
     )
 
 

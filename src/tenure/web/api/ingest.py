@@ -17,8 +17,9 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 
 from tenure.usage import service as usage
+from tenure.usage.decoding import BodyError
 from tenure.usage.events import EventError
-from tenure.usage.store import BodyError, EventStore
+from tenure.usage.store import EventStore
 from tenure.web import context
 
 log = logging.getLogger(__name__)
