@@ -45,17 +45,20 @@ USAGE_COLUMNS = (
     "last_seen_at",
 )
 
-# Events of the window's days, each with the account it belongs to.
-_ATTRIBUTED = """
+# The days (in the time zone) of the events received in the window.
+_TOUCHED_DAYS = """
+SELECT DISTINCT CAST(timezone($tz, timestamp) AS DATE) AS day
+FROM events WHERE received_at > $since AND received_at <= $until
+"""
+
+# Every event of the touched days, each with the account it belongs to.
+_ATTRIBUTED = f"""
 WITH members AS (
     SELECT coalesce(user_id, anonymous_id) AS actor,
            arg_max(group_id, timestamp) AS group_id
     FROM events WHERE type = 'group' GROUP BY ALL
 ),
-touched AS (
-    SELECT DISTINCT CAST(timezone($tz, timestamp) AS DATE) AS day
-    FROM events WHERE received_at > $since AND received_at <= $until
-)
+touched AS ({_TOUCHED_DAYS})
 SELECT coalesce(e.group_id, m.group_id) AS account,
        CAST(timezone($tz, e.timestamp) AS DATE) AS day,
        coalesce(e.user_id, e.anonymous_id) AS actor,
@@ -95,11 +98,6 @@ SELECT d.account, strftime(d.day, '%Y-%m-%d') AS day, d.active_users, n.events,
        strftime(timezone('UTC', d.last_seen), '%Y-%m-%d %H:%M:%S.%f') || $offset
            AS last_seen
 FROM days d JOIN per_day_names n USING (account, day)
-"""
-
-_TOUCHED_DAYS = """
-SELECT DISTINCT CAST(timezone($tz, timestamp) AS DATE) AS day
-FROM events WHERE received_at > $since AND received_at <= $until
 """
 
 _CHUNK = 200_000

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import os
 import secrets
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tenure.accounts.models import Account
+from tenure.auth.service import token_hash
 from tenure.db.base import utcnow
 from tenure.settings.service import DEFAULT_DATA_DIR
 from tenure.usage.models import EventSource, UsageDaily
@@ -33,10 +33,6 @@ def events_path() -> Path:
     return Path(configured) if configured else DEFAULT_DATA_DIR / "events.duckdb"
 
 
-def _hash(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
-
-
 def create_source(session: Session, name: str) -> tuple[str, EventSource]:
     """Create a source and return its write key (shown once, kept only as a hash)."""
     name = name.strip()
@@ -45,7 +41,7 @@ def create_source(session: Session, name: str) -> tuple[str, EventSource]:
     if session.scalar(select(EventSource).filter_by(name=name)) is not None:
         raise SourceError(f"a source named '{name}' exists already")
     key = WRITE_KEY_PREFIX + secrets.token_urlsafe(24)
-    source = EventSource(name=name, prefix=key[:10], key_hash=_hash(key))
+    source = EventSource(name=name, prefix=key[:10], key_hash=token_hash(key))
     session.add(source)
     session.flush()
     log.info("event source %s created", name)
@@ -72,7 +68,7 @@ def revoke_source(session: Session, name: str) -> EventSource:
 
 def resolve_write_key(session: Session, key: str) -> EventSource | None:
     """The live source a write key belongs to, or None."""
-    source = session.scalar(select(EventSource).filter_by(key_hash=_hash(key)))
+    source = session.scalar(select(EventSource).filter_by(key_hash=token_hash(key)))
     if source is None or source.revoked_at is not None:
         return None
     return source
