@@ -6,11 +6,6 @@ local server: no CDN, no outside font, nothing fetched from the internet.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +14,7 @@ from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from tests.conftest import _in_ci
 from tests.web.conftest import PASSWORD, WebData
+from tests.web.serving import tenure_serve
 from tests.web.test_pages import own_accounts
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -26,57 +22,20 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
 PHONE = {"width": 390, "height": 844}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(
     web_sqlite: WebData, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """Run `tenure serve` over the demo company; yield its base URL."""
-    port = _free_port()
     storage = tmp_path_factory.mktemp("browser-storage")
-    # Without pytest's variables, so that NiceGUI runs as in production.
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    env = {
-        **inherited,
+    settings = {
         "TENURE_DATABASE_URL": web_sqlite.url,
         "TENURE_SECRET_KEY": "browser tests",
         "NICEGUI_STORAGE_PATH": str(storage),
         "TENURE_EVENTS_PATH": str(storage / "events.duckdb"),
     }
-    log = (storage / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from tenure.cli.main import app; app()",
-         "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(
-                    f"tenure serve exited: {(storage / 'server.log').read_text()}"
-                )
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("tenure serve did not start within 60 s")
+    with tenure_serve(settings, storage / "server.log") as (_, base):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,7 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -23,12 +19,7 @@ from tenure.db.migrate import upgrade
 from tenure.db.session import make_engine, make_session_factory, transaction
 from tenure.usage.service import create_source
 from tenure.usage.store import EventStore
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.web.serving import tenure_serve
 
 
 def _send(port: int, auth: str, worker: int, acked: list[int], stop: threading.Event):
@@ -68,28 +59,14 @@ def test_a_killed_server_keeps_every_acknowledged_event(tmp_path: Path) -> None:
         key, _ = create_source(session, "kill test")
     engine.dispose()
     events = tmp_path / "events.duckdb"
-    port = _free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")},
+    settings = {
         "TENURE_DATABASE_URL": url,
         "TENURE_EVENTS_PATH": str(events),
         "NICEGUI_STORAGE_PATH": str(tmp_path / "storage"),
         "TENURE_SECRET_KEY": "kill test",
     }
-    server = subprocess.Popen(
-        [sys.executable, "-c", "from tenure.cli.main import app; app()", "serve",
-         "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "tenure serve did not start"
-                time.sleep(0.2)
+    with tenure_serve(settings, tmp_path / "server.log") as (server, base):
+        port = int(base.rsplit(":", 1)[1])
         auth = "Basic " + base64.b64encode(f"{key}:".encode()).decode()
         acked: list[int] = []
         stop = threading.Event()
@@ -106,10 +83,6 @@ def test_a_killed_server_keeps_every_acknowledged_event(tmp_path: Path) -> None:
         stop.set()
         for worker in workers:
             worker.join()
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
     store = EventStore.open(events)
     try:
         stored = store.count()
