@@ -378,7 +378,7 @@ def filter_options(session: Session, owners: Owners) -> dict[str, list[str]]:
     }
 
 
-def _account_id(session: Session, external_id: str, owners: Owners) -> int:
+def account_id_in_scope(session: Session, external_id: str, owners: Owners) -> int:
     """Return the id of an account in scope, or raise ``NotFound``."""
     statement = select(Account.id).where(
         Account.external_id == external_id, *_in_scope(owners)
@@ -673,7 +673,7 @@ def _contacts(session: Session, account: int) -> list[Row]:
 
 def account_detail(session: Session, account_id: str, owners: Owners) -> Row:
     """Return the customer 360 of an account by external id; ``NotFound`` if unseen."""
-    account = _account_id(session, account_id, owners)
+    account = account_id_in_scope(session, account_id, owners)
     currency = fact_currency(session)
     on = today(session)
     statement = _joined(

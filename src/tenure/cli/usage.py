@@ -200,8 +200,8 @@ def report_usage(
             raise fail(f"--start {first} is after --end {last}", 2)
         try:
             rows = usage.usage_rows(session, account, first, last)
-        except LookupError as exc:
-            raise fail(str(exc), 2) from None
+        except LookupError:
+            raise fail(f"no account '{account}'", 2) from None
     typer.echo(render(rows, fmt, USAGE_COLUMNS))
 
 

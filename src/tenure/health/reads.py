@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
+from tenure.accounts import service as accounts
 from tenure.accounts.models import Account
 from tenure.health.errors import HealthError, NotFound
 from tenure.health.models import HealthOverride, HealthSnapshot, Scorecard
@@ -38,14 +39,11 @@ def _in_scope(owners: Owners) -> list[ColumnElement[bool]]:
 
 
 def account_in_scope(session: Session, external_id: str, owners: Owners) -> int:
-    """Return the id of an account in scope, or raise ``NotFound``."""
-    statement = select(Account.id).where(
-        Account.external_id == external_id, *_in_scope(owners)
-    )
-    found = session.scalar(statement)
-    if found is None:
-        raise NotFound(f"account '{external_id}' not found")
-    return found
+    """Return the id of an account in scope, or raise health's ``NotFound``."""
+    try:
+        return accounts.account_id_in_scope(session, external_id, owners)
+    except accounts.NotFound as exc:
+        raise NotFound(str(exc)) from None
 
 
 def _latest_days() -> Any:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tenure.accounts.models import Account
+from tenure.accounts.service import account_id_in_scope
 from tenure.auth.service import token_hash
 from tenure.db.base import utcnow
 from tenure.settings.service import DEFAULT_DATA_DIR
@@ -84,16 +84,15 @@ def usage_rows(
     """One row per day from ``start`` to ``end``: day, active_users, events.
 
     Days without activity are listed with zeros, so a chart or a CSV shows the gaps.
-    ``owners`` limits the accounts to those owned by these staff ids.
+    ``owners`` limits the accounts to those owned by these staff ids; an account
+    outside them, or unknown, raises ``tenure.accounts.service.NotFound``.
     """
-    account = session.scalar(select(Account).filter_by(external_id=account_external_id))
-    if account is None or (owners is not None and account.owner_id not in owners):
-        raise LookupError(f"no account '{account_external_id}'")
+    account_id = account_id_in_scope(session, account_external_id, owners)
     stored = {
         row.day: row
         for row in session.scalars(
             select(UsageDaily).where(
-                UsageDaily.account_id == account.id,
+                UsageDaily.account_id == account_id,
                 UsageDaily.day >= start,
                 UsageDaily.day <= end,
             )
