@@ -23,6 +23,8 @@ class Account(Base, TimestampMixin):
     region: Mapped[str | None] = mapped_column(String(100), index=True)
     size: Mapped[str | None] = mapped_column(String(50))
     tier: Mapped[str | None] = mapped_column(String(50), index=True)
+    # Set with the tier by the tier rules: 0-100, higher is served first.
+    priority: Mapped[int | None]
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     owner_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_user.id", ondelete="SET NULL"), index=True

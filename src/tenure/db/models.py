@@ -20,6 +20,8 @@ from tenure.health.models import (
     SentimentEntry,
 )
 from tenure.jobs.models import JobRun
+from tenure.notifications.models import Notification
+from tenure.playbooks.models import Playbook, PlaybookRun
 from tenure.revenue.models import (
     AccountMonthSnapshot,
     AccountRevenue,
@@ -27,8 +29,12 @@ from tenure.revenue.models import (
     RenewalTerm,
     RevenueFactState,
 )
+from tenure.rules.models import Rule, RuleFiring, RuleState
+from tenure.segments.models import SavedSegment, TierRule, WatchEntry
 from tenure.settings.models import Setting
 from tenure.staff.models import StaffUser, Team
+from tenure.tasks.models import Task, TaskComment, TaskEvent
+from tenure.timeline.models import Activity, ChurnReview
 from tenure.usage.models import EventSource, UsageDaily
 
 __all__ = [
@@ -36,9 +42,11 @@ __all__ = [
     "AccountMonthSnapshot",
     "AccountOwnerHistory",
     "AccountRevenue",
+    "Activity",
     "ApiKey",
     "AuthSession",
     "Base",
+    "ChurnReview",
     "Contact",
     "Contract",
     "ContractLine",
@@ -48,10 +56,17 @@ __all__ = [
     "HealthSnapshot",
     "JobRun",
     "MrrMovement",
+    "Notification",
     "Plan",
+    "Playbook",
+    "PlaybookRun",
     "Product",
     "RenewalTerm",
     "RevenueFactState",
+    "Rule",
+    "RuleFiring",
+    "RuleState",
+    "SavedSegment",
     "Scorecard",
     "SentimentEntry",
     "Setting",
@@ -59,6 +74,11 @@ __all__ = [
     "Subscription",
     "SubscriptionItem",
     "SubscriptionPause",
+    "Task",
+    "TaskComment",
+    "TaskEvent",
     "Team",
+    "TierRule",
     "UsageDaily",
+    "WatchEntry",
 ]

@@ -1,0 +1,1 @@
+"""The in-app notification centre: short notices for one staff user."""

@@ -1,0 +1,1 @@
+"""Playbooks: admin-defined processes run for an account as ordered, dated tasks."""

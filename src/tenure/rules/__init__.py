@@ -1,0 +1,1 @@
+"""Rules that turn risk and opportunity signals into tasks, playbooks and notices."""

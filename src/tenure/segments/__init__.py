@@ -1,0 +1,1 @@
+"""Saved segments, tiers with their priority, and the key-account watch list."""

@@ -1,0 +1,1 @@
+"""The timeline of an account: notes, calls, meetings, emails and churn reviews."""
