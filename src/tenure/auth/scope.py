@@ -28,6 +28,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_api_keys": frozenset({"admin"}),
     "manage_health": frozenset({"admin"}),
     "override_health": frozenset({"admin", "manager"}),
+    # Log activities, create and work tasks on accounts in scope.
+    "work_tasks": frozenset({"admin", "manager", "csm"}),
+    # Reassign tasks to someone else, one by one or in bulk.
+    "assign_tasks": frozenset({"admin", "manager"}),
+    # Define rules, playbooks, saved segments and tiers.
+    "manage_operations": frozenset({"admin", "manager"}),
 }
 ACTIONS = tuple(PERMISSIONS)
 ALL_ACCOUNT_ROLES = frozenset({"admin", "executive", "viewer"})
