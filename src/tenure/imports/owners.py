@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tenure.accounts.models import AccountOwnerHistory
 from tenure.imports.bulk import chunked, insert_many, rows_where_in
+from tenure.tasks.changes import follow_owner
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,8 @@ def record_owner_changes(
 
     A first assignment (no owner and no history yet) starts on the account's creation
     date when known; any other change starts today. An open row that only starts today
-    or later is replaced rather than closed, so that no history row is empty.
+    or later is replaced rather than closed, so that no history row is empty. Open
+    tasks follow the new owner (``tenure.tasks.changes.follow_owner``).
     """
     if not changes:
         return
@@ -87,4 +89,5 @@ def record_owner_changes(
             }
         )
     insert_many(session, AccountOwnerHistory, opened)
+    follow_owner(session, {ids[c.external_id]: (c.old, c.new) for c in changes})
     log.info("owner changed on %d accounts", len(changes))
