@@ -240,12 +240,6 @@ def test_numeric_custom_and_built_in_attributes(
     assert got["attribute:tenure_days"][a] == 10.0
 
 
-def test_open_risk_tasks_have_no_data_yet(session: Session, company: Company) -> None:
-    a = company.customer("A")
-    got = values_of(session, [Metric(source="open_risk_tasks")], [a])
-    assert got == {"open_risk_tasks": {}}
-
-
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [(3, 3.0), (2.5, 2.5), ("12", 12.0), (" 1e3 ", 1000.0), ("x", None),

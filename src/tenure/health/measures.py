@@ -58,8 +58,8 @@ class Metric(StrictModel):
     Sources: ``usage`` (``field`` one of USAGE_FIELDS or ``event:<name>``, with
     ``aggregate`` and ``window_days``); ``renewal_days`` (days to the next open
     renewal due date, negative when overdue); ``mrr_change`` (share change of MRR
-    over ``window_days``); ``open_risk_tasks`` (open risk tasks; Tenure has no task
-    area yet, so this metric has no data and its measures drop out as missing);
+    over ``window_days``); ``open_risk_tasks`` (the account's risk tasks open or in
+    progress now; an account with none has 0);
     ``sentiment`` (latest CSM sentiment within ``window_days``); ``attribute``
     (``field`` names a numeric custom attribute, or one of BUILTIN_ATTRIBUTES).
     """

@@ -33,6 +33,7 @@ from tenure.health.models import SentimentEntry
 from tenure.money import to_major
 from tenure.revenue.models import AccountRevenue, MrrMovement, RenewalTerm
 from tenure.revenue.renewals import OPEN
+from tenure.tasks.models import OPEN_STATUSES, Task
 from tenure.usage.models import UsageDaily
 
 log = logging.getLogger(__name__)
@@ -92,10 +93,20 @@ def compute(
                 session, by_source["attribute"], as_of, wanted, mrr_now, currency
             )
         )
-    # Tenure has no task area yet: open risk tasks have no data for any account.
-    for metric in by_source["open_risk_tasks"]:
-        values[metric.id] = {}
+    if by_source["open_risk_tasks"]:
+        values["open_risk_tasks"] = _open_risk_tasks(session, wanted)
     return values
+
+
+def _open_risk_tasks(session: Session, wanted: set[int]) -> dict[int, float]:
+    """Each account's open risk tasks now; an account with none has 0."""
+    statement = (
+        select(Task.account_id, func.count())
+        .where(Task.type == "risk", Task.status.in_(OPEN_STATUSES))
+        .group_by(Task.account_id)
+    )
+    counts = {account: int(count) for account, count in session.execute(statement)}
+    return {account: float(counts.get(account, 0)) for account in wanted}
 
 
 def _change(now: float, before: float) -> float | None:
