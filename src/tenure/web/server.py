@@ -25,7 +25,17 @@ from tenure.jobs.scheduler import Scheduler
 from tenure.settings.service import DEFAULT_DATA_DIR
 from tenure.usage.service import events_path
 from tenure.web import context
-from tenure.web.api import accounts, auth, health, ingest, revenue, users
+from tenure.web.api import (
+    accounts,
+    auth,
+    health,
+    ingest,
+    notifications,
+    revenue,
+    tasks,
+    timeline,
+    users,
+)
 from tenure.web.pages import register_pages
 
 log = logging.getLogger(__name__)
@@ -38,7 +48,16 @@ TITLE = "Tenure"
 def api_router() -> APIRouter:
     """Return every JSON route under one router."""
     router = APIRouter(prefix=API_PREFIX)
-    for module in (auth, accounts, health, revenue, users):
+    for module in (
+        auth,
+        accounts,
+        health,
+        revenue,
+        users,
+        tasks,
+        timeline,
+        notifications,
+    ):
         router.include_router(module.router)
     return router
 
