@@ -1,4 +1,7 @@
-"""The rules Tenure starts a company with: the signals a CS team acts on first."""
+"""The rules Tenure starts a company with (the demo company's): what a CS team acts on.
+
+Thresholds suit the demo company; a real company tunes them to its own usage.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +17,9 @@ from tenure.rules.service import create_rule
 
 log = logging.getLogger(__name__)
 
-# An average of this many active users a day over 30 days marks an account that
-# has outgrown a small plan: worth an expansion conversation.
-GROWTH_ACTIVE_USERS = 40
+# Active users a day, averaged over 30 days, that about the busiest twentieth of the
+# demo company's customers reach: worth an expansion conversation.
+GROWTH_ACTIVE_USERS = 4
 
 DEFAULT_RULES: list[dict[str, Any]] = [
     {
