@@ -18,7 +18,7 @@ from tenure.auth.passwords import (
     check_password_policy,
     hash_password,
 )
-from tenure.cli import reports, tasks, usage, users
+from tenure.cli import reports, rules, tasks, usage, users
 from tenure.cli.context import database, ensure_schema, fail
 from tenure.cli.output import Format, render
 from tenure.db.session import delete_all_rows
@@ -44,6 +44,7 @@ app.add_typer(users.apikey_app, name="apikey")
 app.add_typer(usage.source_app, name="source")
 app.add_typer(usage.jobs_app, name="jobs")
 app.add_typer(tasks.task_app, name="task")
+app.add_typer(rules.rule_app, name="rule")
 app.command("ingest")(usage.ingest)
 reports.app.command("usage")(usage.report_usage)
 reports.app.command("health")(usage.report_health)

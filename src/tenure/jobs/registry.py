@@ -1,4 +1,4 @@
-"""The built-in jobs: the usage rollup and the daily health scoring."""
+"""The built-in jobs: the usage rollup, daily health scoring, then the rules."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tenure.health import service as health
 from tenure.jobs.service import Job, JobContext, last_detail, register
+from tenure.rules import service as rules
 from tenure.settings import service as settings
 from tenure.usage.rollup import NEVER, rollup
 
@@ -53,3 +54,14 @@ def _health(session: Session, context: JobContext, period: str) -> dict[str, Any
 
 
 register(Job("health", "score every customer's health for the day", _health))
+
+
+def _rules(session: Session, context: JobContext, period: str) -> dict[str, Any]:
+    """Evaluate the active rules on the period's day; a rerun fires nothing twice."""
+    day = context.today if period == FULL else dt.date.fromisoformat(period)
+    return rules.evaluate_rules(session, day).details()
+
+
+register(
+    Job("rules", "turn the day's signals into tasks, playbooks and notices", _rules)
+)

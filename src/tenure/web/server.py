@@ -32,6 +32,7 @@ from tenure.web.api import (
     ingest,
     notifications,
     revenue,
+    rules,
     tasks,
     timeline,
     users,
@@ -57,6 +58,7 @@ def api_router() -> APIRouter:
         tasks,
         timeline,
         notifications,
+        rules,
     ):
         router.include_router(module.router)
     return router
