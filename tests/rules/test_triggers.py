@@ -102,6 +102,24 @@ def test_usage_down_by_half_fires_with_both_averages(company: Company) -> None:
     }
 
 
+def test_usage_below_the_minimum_earlier_average_is_not_judged(
+    company: Company,
+) -> None:
+    tiny = company.customer("TINY")
+    company.daily(tiny, days_before(13), days_before(7), 2)
+    company.daily(tiny, days_before(6), AS_OF, 0)
+    busy = company.customer("BUSY")
+    company.daily(busy, days_before(13), days_before(7), 20)
+    company.daily(busy, days_before(6), AS_OF, 5)
+    trigger = {
+        "kind": "usage_change",
+        "field": "active_users",
+        "change_at_most": -0.3,
+        "min_previous_average": 3,
+    }
+    assert set(fired(company.session, trigger)) == {busy}
+
+
 def test_usage_without_a_previous_window_does_not_fire(company: Company) -> None:
     fresh = company.customer("FRESH")
     company.daily(fresh, days_before(6), AS_OF, 1)

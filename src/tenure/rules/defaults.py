@@ -25,12 +25,13 @@ DEFAULT_RULES: list[dict[str, Any]] = [
     {
         "name": "Usage drop",
         "description": "Active users of the last 7 days down 30% or more against "
-        "the 7 days before.",
+        "the 7 days before, which averaged at least one active user a day.",
         "trigger": {
             "kind": "usage_change",
             "field": "active_users",
             "window_days": 7,
             "change_at_most": -0.3,
+            "min_previous_average": 1,
         },
         "action": {
             "task": {

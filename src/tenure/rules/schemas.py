@@ -111,13 +111,18 @@ class HealthBandTrigger(StrictModel):
 
 
 class UsageChangeTrigger(StrictModel):
-    """The average of a usage field over a window against the window before it."""
+    """The average of a usage field over a window against the window before it.
+
+    ``min_previous_average`` leaves out accounts whose earlier window averaged less:
+    going from one active user a week to none is not a 100% drop worth a task.
+    """
 
     kind: Literal["usage_change"]
     field: UsageField
     window_days: int = Field(default=7, ge=1, le=MAX_WINDOW_DAYS)
     change_at_most: float | None = Field(default=None, ge=-1)
     change_at_least: float | None = None
+    min_previous_average: float = Field(default=0, ge=0)
 
     @model_validator(mode="after")
     def _one_bound(self) -> UsageChangeTrigger:

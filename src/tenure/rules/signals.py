@@ -187,7 +187,7 @@ def _usage_change(day: Day, trigger: UsageChangeTrigger, wanted: set[int]) -> Si
     found: Signals = {}
     for account, share in now[change.id].items():
         previous = before[average.id].get(account)
-        if previous is None:
+        if previous is None or previous < trigger.min_previous_average:
             continue
         if trigger.change_at_most is not None and share > trigger.change_at_most:
             continue
