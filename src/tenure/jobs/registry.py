@@ -1,4 +1,4 @@
-"""The built-in jobs: the usage rollup, daily health scoring, then the rules."""
+"""The built-in jobs: usage rollup, health scoring, tiers, then the rules, in order."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from tenure.health import service as health
 from tenure.jobs.service import Job, JobContext, last_detail, register
 from tenure.rules import service as rules
+from tenure.segments import tiers
 from tenure.settings import service as settings
 from tenure.usage.rollup import NEVER, rollup
 
@@ -54,6 +55,17 @@ def _health(session: Session, context: JobContext, period: str) -> dict[str, Any
 
 
 register(Job("health", "score every customer's health for the day", _health))
+
+
+def _tiers(session: Session, context: JobContext, period: str) -> dict[str, Any]:
+    """Give every account its tier and priority from the tier rules on the day."""
+    day = context.today if period == FULL else dt.date.fromisoformat(period)
+    return tiers.assign_tiers(session, day).details()
+
+
+register(
+    Job("tiers", "set every account's tier and priority from the tier rules", _tiers)
+)
 
 
 def _rules(session: Session, context: JobContext, period: str) -> dict[str, Any]:
