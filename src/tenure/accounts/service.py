@@ -45,6 +45,9 @@ from tenure.revenue.models import (
     RenewalTerm,
 )
 from tenure.revenue.service import fact_currency
+from tenure.segments import service as segments
+from tenure.segments.facts import id_in
+from tenure.segments.schemas import SegmentError
 from tenure.staff.models import StaffUser
 
 log = logging.getLogger(__name__)
@@ -105,6 +108,8 @@ class AccountQuery:
     plan: str | None = None
     status: str | None = None
     tag: str | None = None
+    # A saved segment's key: its members today.
+    segment: str | None = None
     sort: str = "name"
     descending: bool = False
     page: int = 1
@@ -236,7 +241,22 @@ def _conditions(
     tag = _given(query.tag)
     if tag is not None:
         conditions.append(_has_tag(session, tag))
+    segment = _given(query.segment)
+    if segment is not None:
+        conditions.append(_in_segment(session, segment, owners))
     return conditions
+
+
+def _in_segment(session: Session, key: str, owners: Owners) -> ColumnElement[bool]:
+    """SQL keeping the members (today) of the saved segment ``key``."""
+    try:
+        found = segments.get_segment(session, key)
+        ids = segments.member_ids(
+            session, found, today(session), segments.scope_ids(session, owners)
+        )
+    except SegmentError as exc:
+        raise QueryError(f"segment '{key}': {exc.reason}") from None
+    return id_in(Account.id, ids)
 
 
 def _row_columns() -> tuple[SQLColumnExpression[Any], ...]:
@@ -283,14 +303,14 @@ def _to_row(record: Any, currency: str) -> Row:
 
 
 def _rows_statement(
-    session: Session, query: AccountQuery, owners: Owners
+    query: AccountQuery, conditions: list[ColumnElement[bool]]
 ) -> Select[Any]:
-    """The filtered and sorted list statement, without paging."""
+    """The sorted list statement over ``conditions``, without paging."""
     key = _sort_key(query.sort)
     ordered = key.desc() if query.descending else key.asc()
     return (
         _joined(select(*_row_columns()))
-        .where(*_conditions(session, query, owners))
+        .where(*conditions)
         .order_by(ordered.nulls_last(), Account.external_id.asc())
     )
 
@@ -299,15 +319,15 @@ def list_accounts(session: Session, query: AccountQuery, owners: Owners) -> Acco
     """Return one page of the accounts in scope that match ``query``."""
     _check(query)
     currency = fact_currency(session)
+    # Built once: a segment's members are computed for the page and the count.
+    conditions = _conditions(session, query, owners)
     statement = (
-        _rows_statement(session, query, owners)
+        _rows_statement(query, conditions)
         .limit(query.page_size)
         .offset((query.page - 1) * query.page_size)
     )
     rows = [_to_row(record, currency) for record in session.execute(statement)]
-    counted = _joined(select(func.count(Account.id))).where(
-        *_conditions(session, query, owners)
-    )
+    counted = _joined(select(func.count(Account.id))).where(*conditions)
     total = session.scalar(counted) or 0
     return AccountPage(
         total=total, page=query.page, page_size=query.page_size, rows=rows
@@ -318,7 +338,7 @@ def iter_accounts(session: Session, query: AccountQuery, owners: Owners) -> list
     """Return every account in scope that matches ``query``, in list order, unpaged."""
     _check(query)
     currency = fact_currency(session)
-    statement = _rows_statement(session, query, owners)
+    statement = _rows_statement(query, _conditions(session, query, owners))
     return [_to_row(record, currency) for record in session.execute(statement)]
 
 

@@ -33,6 +33,9 @@ def account_query(
         str | None, Query(description=f"One of {', '.join(accounts.STATUSES)}")
     ] = None,
     tag: str | None = None,
+    segment: Annotated[
+        str | None, Query(description="A saved segment's key (members today)")
+    ] = None,
     sort: Annotated[
         str, Query(description=f"One of {', '.join(accounts.SORT_FIELDS)}")
     ] = "name",
@@ -50,6 +53,7 @@ def account_query(
         plan=plan,
         status=status,
         tag=tag,
+        segment=segment,
         sort=sort,
         descending=descending,
         page=page,

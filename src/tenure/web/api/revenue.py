@@ -9,12 +9,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
-from tenure.auth.scope import Principal, account_ids_in_scope
+from tenure.auth.scope import account_ids_in_scope
 from tenure.revenue import reports
+from tenure.revenue.loading import today
 from tenure.revenue.models import MOVEMENT_KINDS
 from tenure.revenue.overview import business_overview
 from tenure.revenue.renewals import OUTCOMES
 from tenure.revenue.service import StaleFactsError
+from tenure.segments import service as segments
+from tenure.segments.schemas import SegmentError
 from tenure.web.api.deps import Caller, Db, TenureJSON, unprocessable
 
 log = logging.getLogger(__name__)
@@ -63,8 +66,26 @@ def filters(
 Where = Annotated[dict[str, str], Depends(filters)]
 
 
-def _scope(session: Session, principal: Principal) -> frozenset[int] | None:
-    return account_ids_in_scope(session, principal)
+def scope(
+    principal: Caller,
+    session: Db,
+    segment: Annotated[
+        str | None, Query(description="A saved segment's key (members today)")
+    ] = None,
+) -> frozenset[int] | None:
+    """The accounts a report covers: the caller's scope, within a segment if given."""
+    accounts = account_ids_in_scope(session, principal)
+    if segment is None or not segment.strip():
+        return accounts
+    try:
+        found = segments.get_segment(session, segment)
+        members = segments.member_ids(session, found, today(session), accounts)
+    except SegmentError as exc:
+        raise unprocessable(f"segment '{segment}': {exc.reason}") from None
+    return frozenset(members)
+
+
+Scope = Annotated[frozenset[int] | None, Depends(scope)]
 
 
 def _run(build: Any, *args: Any, **kwargs: Any) -> TenureJSON:
@@ -87,7 +108,7 @@ def _span(
 
 @router.get("/revenue/mrr", tags=["revenue"])
 def mrr(
-    principal: Caller,
+    accounts: Scope,
     session: Db,
     where: Where,
     interval: IntervalParam = "month",
@@ -99,13 +120,13 @@ def mrr(
     first, last = _span(session, interval, start, end)
     return _run(
         reports.mrr_report, session, interval, first, last, by, where,
-        _scope(session, principal),
+        accounts,
     )  # fmt: skip
 
 
 @router.get("/revenue/retention", tags=["revenue"])
 def retention(
-    principal: Caller,
+    accounts: Scope,
     session: Db,
     where: Where,
     interval: IntervalParam = "month",
@@ -116,13 +137,13 @@ def retention(
     first, last = _span(session, interval, start, end)
     return _run(
         reports.retention_report, session, interval, first, last, where,
-        _scope(session, principal),
+        accounts,
     )  # fmt: skip
 
 
 @router.get("/revenue/cohorts", tags=["revenue"])
 def cohorts(
-    principal: Caller,
+    accounts: Scope,
     session: Db,
     where: Where,
     start: StartParam = None,
@@ -130,14 +151,12 @@ def cohorts(
 ) -> TenureJSON:
     """Logo and revenue retention of monthly cohorts."""
     first, last = _span(session, "month", start, end)
-    return _run(
-        reports.cohorts_report, session, first, last, where, _scope(session, principal)
-    )
+    return _run(reports.cohorts_report, session, first, last, where, accounts)
 
 
 @router.get("/revenue/movements", tags=["revenue"])
 def movements(
-    principal: Caller,
+    accounts: Scope,
     session: Db,
     where: Where,
     start: Annotated[dt.date, Query(description="First day")],
@@ -151,21 +170,19 @@ def movements(
         raise unprocessable(f"end {end} is before start {start}")
     return _run(
         reports.movements_report, session, start, end, kind, where,
-        _scope(session, principal),
+        accounts,
     )  # fmt: skip
 
 
 @router.get("/revenue/customers", tags=["revenue"])
-def paying_customers(principal: Caller, session: Db, where: Where) -> TenureJSON:
+def paying_customers(accounts: Scope, session: Db, where: Where) -> TenureJSON:
     """Today's paying customers and their MRR, biggest first."""
-    return _run(
-        reports.active_customers_report, session, where, _scope(session, principal)
-    )
+    return _run(reports.active_customers_report, session, where, accounts)
 
 
 @router.get("/renewals", tags=["renewals"])
 def renewals(
-    principal: Caller,
+    accounts: Scope,
     session: Db,
     where: Where,
     interval: IntervalParam = "month",
@@ -177,13 +194,13 @@ def renewals(
     first, last = _span(session, interval, start, end)
     return _run(
         reports.renewals_report, session, interval, first, last, by, where,
-        _scope(session, principal),
+        accounts,
     )  # fmt: skip
 
 
 @router.get("/renewals/terms", tags=["renewals"])
 def renewal_terms(
-    principal: Caller,
+    accounts: Scope,
     session: Db,
     where: Where,
     start: Annotated[dt.date, Query(description="First due day")],
@@ -195,14 +212,14 @@ def renewal_terms(
         raise unprocessable(f"end {end} is before start {start}")
     return _run(
         reports.renewal_terms_report, session, start, end, outcome, where,
-        _scope(session, principal),
+        accounts,
     )  # fmt: skip
 
 
 @router.get("/overview", tags=["revenue"])
-def overview(principal: Caller, session: Db) -> TenureJSON:
+def overview(accounts: Scope, session: Db) -> TenureJSON:
     """Active customers now and their trend, arrivals, churn, customers by segment."""
     try:
-        return TenureJSON(business_overview(session, _scope(session, principal)))
+        return TenureJSON(business_overview(session, accounts))
     except StaleFactsError as exc:
         raise unprocessable(str(exc)) from None
