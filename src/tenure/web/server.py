@@ -31,8 +31,10 @@ from tenure.web.api import (
     health,
     ingest,
     notifications,
+    playbooks,
     revenue,
     rules,
+    segments,
     tasks,
     timeline,
     users,
@@ -59,6 +61,8 @@ def api_router() -> APIRouter:
         timeline,
         notifications,
         rules,
+        segments,
+        playbooks,
     ):
         router.include_router(module.router)
     return router
