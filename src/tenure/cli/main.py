@@ -18,7 +18,7 @@ from tenure.auth.passwords import (
     check_password_policy,
     hash_password,
 )
-from tenure.cli import reports, rules, tasks, usage, users
+from tenure.cli import operations, reports, rules, tasks, usage, users
 from tenure.cli.context import database, ensure_schema, fail
 from tenure.cli.output import Format, render
 from tenure.db.session import delete_all_rows
@@ -45,6 +45,9 @@ app.add_typer(usage.source_app, name="source")
 app.add_typer(usage.jobs_app, name="jobs")
 app.add_typer(tasks.task_app, name="task")
 app.add_typer(rules.rule_app, name="rule")
+app.add_typer(operations.segment_app, name="segment")
+app.add_typer(operations.tier_app, name="tier")
+app.add_typer(operations.playbook_app, name="playbook")
 app.command("ingest")(usage.ingest)
 reports.app.command("usage")(usage.report_usage)
 reports.app.command("health")(usage.report_health)
