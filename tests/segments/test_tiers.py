@@ -113,6 +113,19 @@ def test_a_new_priority_alone_is_written_without_a_timeline_entry(
     assert len(session.scalars(select(Activity)).all()) == 1
 
 
+def test_a_single_rule_still_looks_at_every_account(
+    session: Session, company: Operations
+) -> None:
+    company.customer("SHOP", industry="Retail")
+    company.customer("SCHOOL", industry="Education", tier="Gold", priority=80)
+    tiers.replace_tier_rules(
+        session, [{"tier": "Gold", "definition": {"industry": "Retail"}}]
+    )
+    stats = tiers.assign_tiers(session, AS_OF)
+    assert (stats.accounts, stats.unmatched) == (2, 1)
+    assert tier_and_priority(session, "SCHOOL") == ("Gold", None)
+
+
 def test_without_rules_nothing_changes(session: Session, company: Operations) -> None:
     company.customer("BIG", mrr=80_000, tier="Strategic", priority=12)
     stats = tiers.assign_tiers(session, AS_OF)

@@ -50,7 +50,10 @@ def id_in(column: Any, ids: Iterable[int]) -> ColumnElement[bool]:
 
 
 def _accounts(
-    session: Session, filters: list[SegmentFilter], few: list[int] | None
+    session: Session,
+    filters: list[SegmentFilter],
+    few: list[int] | None,
+    narrow: bool,
 ) -> dict[int, AccountFacts]:
     """Each account's record fields the filters read, by account id."""
     given = set().union(*(f.given() for f in filters))
@@ -83,7 +86,7 @@ def _accounts(
         statement = statement.add_columns(Account.custom_attributes)
     if few is not None:
         statement = statement.where(id_in(Account.id, few))
-    if len(filters) == 1:
+    if narrow and len(filters) == 1:
         statement = statement.where(*_pushed_down(filters[0]))
     found: dict[int, AccountFacts] = {}
     for row in session.execute(statement):
@@ -103,10 +106,7 @@ def _accounts(
 
 
 def _pushed_down(segment: SegmentFilter) -> list[ColumnElement[bool]]:
-    """The filter's exact-match conditions on account columns, as SQL.
-
-    Only for a single filter: accounts they exclude need no facts at all.
-    """
+    """The filter's exact-match conditions on account columns, as SQL."""
     conditions: list[ColumnElement[bool]] = []
     for name, column in (
         ("industry", Account.industry),
@@ -196,11 +196,17 @@ def load(
     filters: Collection[SegmentFilter],
     as_of: dt.date,
     accounts: Collection[int] | None = None,
+    *,
+    narrow: bool = False,
 ) -> dict[int, AccountFacts]:
-    """What ``filters`` need to know about every account (or ``accounts``) on a day."""
+    """What ``filters`` need to know about every account (or ``accounts``) on a day.
+
+    ``narrow`` (for one filter only) leaves out the accounts its exact-match
+    conditions on account fields exclude, when only the members are wanted.
+    """
     chosen = list(filters)
     few = None if accounts is None or len(accounts) > FEW else sorted(set(accounts))
-    found = _accounts(session, chosen, few)
+    found = _accounts(session, chosen, few, narrow)
     if accounts is not None and few is None:
         keep = set(accounts)
         found = {key: value for key, value in found.items() if key in keep}

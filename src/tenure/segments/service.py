@@ -153,7 +153,7 @@ def member_ids(
             return set(session.scalars(statement))
         return set(session.scalars(select(Account.id)))
     test = matching.matcher(chosen)
-    loaded = facts.load(session, [chosen], as_of, accounts)
+    loaded = facts.load(session, [chosen], as_of, accounts, narrow=True)
     return {account for account, found in loaded.items() if test(found)}
 
 
