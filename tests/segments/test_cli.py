@@ -20,7 +20,7 @@ __all__ = ["cli"]
 def load(factory: sessionmaker[Session]) -> None:
     with factory() as session:
         company = Operations(session)
-        company.customer("BIG", mrr=2_500_000, tier="Strategic")
+        company.customer("BIG", mrr=2_500_000, size="Enterprise", tier="Key")
         company.customer("SMALL", mrr=10_000)
         defaults.install_defaults(session)
         playbook_defaults.install_defaults(session)
@@ -46,7 +46,7 @@ def test_a_segments_members_are_printed_biggest_first(
     load(factory)
     cli("jobs", "run", "tiers")
     found = rows(cli("segment", "members", "key-accounts", "--format", "csv"))
-    assert [(r["account_id"], r["tier"]) for r in found] == [("BIG", "KA")]
+    assert [(r["account_id"], r["tier"]) for r in found] == [("BIG", "Strategic")]
 
 
 def test_an_unknown_segment_exits_with_2(
@@ -63,10 +63,10 @@ def test_tiers_and_playbooks_are_listed(
     load(factory)
     tiers = rows(cli("tier", "list", "--format", "csv"))
     assert [(r["tier"], r["priority"]) for r in tiers] == [
-        ("KA", "90"),
-        ("A", "70"),
-        ("B", "50"),
-        ("C", "30"),
+        ("Strategic", "90"),
+        ("Key", "70"),
+        ("Standard", "50"),
+        ("Long-tail", "30"),
     ]
     playbooks = rows(cli("playbook", "list", "--format", "csv"))
     assert {r["name"]: r["steps"] for r in playbooks}["Onboarding"] == "4"

@@ -10,7 +10,7 @@ from tests.segments.conftest import Operations
 
 def test_defaults_are_added_once(session: Session, company: Operations) -> None:
     first = defaults.install_defaults(session)
-    assert first["tiers"] == ["KA", "A", "B", "C"]
+    assert first["tiers"] == ["Strategic", "Key", "Standard", "Long-tail"]
     assert first["segments"] == [
         "key-accounts",
         "at-risk",

@@ -22,6 +22,7 @@ from tests.web.conftest import WebData
 from tests.web.test_api import all_accounts, bearer, db_session, owned_by
 from tests.web.test_health_api import foreign_account
 
+DEMO_TIERS = ["Strategic", "Key", "Standard", "Long-tail"]
 pytestmark = pytest.mark.anyio
 
 NEEDS_A_CALLER = (
@@ -106,7 +107,12 @@ async def test_every_role_reads_segments_and_tiers(
         r["key"] for r in listed.json()
     }
     tiers = await client.get("/api/v1/tiers", headers=headers)
-    assert [r["tier"] for r in tiers.json()] == ["KA", "A", "B", "C"]
+    assert [r["tier"] for r in tiers.json()] == [
+        "Strategic",
+        "Key",
+        "Standard",
+        "Long-tail",
+    ]
 
 
 @pytest.mark.parametrize("role", ["executive", "csm", "viewer"])
@@ -293,7 +299,12 @@ async def test_a_bad_tier_list_changes_nothing(
     assert "tiers[1]" in response.json()["detail"]
     assert "may not use health_bands" in response.json()["detail"]
     tiers = await client.get("/api/v1/tiers", headers=headers)
-    assert [r["tier"] for r in tiers.json()] == ["KA", "A", "B", "C"]
+    assert [r["tier"] for r in tiers.json()] == [
+        "Strategic",
+        "Key",
+        "Standard",
+        "Long-tail",
+    ]
 
 
 async def test_a_watch_list_is_the_callers_own(

@@ -104,7 +104,7 @@ DEFAULT_PLAYBOOKS = [
             "name": KA_CADENCE,
             "kind": "service",
             "description": "A quarter of service for a key account.",
-            "applies_to": {"tier": ["KA"]},
+            "applies_to": {"tier": ["Strategic", "Key"]},
             "steps": [
                 _step("Prepare the quarterly business review", 0, "follow_up"),
                 _step("Quarterly business review", 14, "follow_up", priority="high"),

@@ -1,9 +1,9 @@
-"""Default tiers and saved segments, sized for the demo company (it reports in CNY).
+"""Default tiers and saved segments, in the demo company's own tier names.
 
-MRR thresholds are in major units of the reporting currency: KA from 20,000 a
-month (about the top tenth of the demo's paying customers), A from 5,000, B from
-1,000 and C every other paying customer. Accounts that do not pay keep the tier
-they were imported with.
+Strategic (enterprise customers) and Key (mid-market) are key accounts; a small
+business paying 1,000 a month or more in the reporting currency (CNY in the demo) is
+Standard, every other paying customer Long-tail. Accounts that do not pay keep the
+tier they were imported with.
 """
 
 from __future__ import annotations
@@ -21,19 +21,34 @@ from tenure.segments.tiers import list_tier_rules, replace_tier_rules
 
 log = logging.getLogger(__name__)
 
+KEY_TIERS = ["Strategic", "Key"]
 DEFAULT_TIERS = [
-    TierSpec(tier="KA", priority=90, definition=SegmentFilter(mrr_min=Decimal(20_000))),
-    TierSpec(tier="A", priority=70, definition=SegmentFilter(mrr_min=Decimal(5_000))),
-    TierSpec(tier="B", priority=50, definition=SegmentFilter(mrr_min=Decimal(1_000))),
-    TierSpec(tier="C", priority=30, definition=SegmentFilter(status=["active"])),
+    TierSpec(
+        tier="Strategic",
+        priority=90,
+        definition=SegmentFilter(status=["active"], size=["Enterprise"]),
+    ),
+    TierSpec(
+        tier="Key",
+        priority=70,
+        definition=SegmentFilter(status=["active"], size=["Mid-market"]),
+    ),
+    TierSpec(
+        tier="Standard",
+        priority=50,
+        definition=SegmentFilter(status=["active"], mrr_min=Decimal(1_000)),
+    ),
+    TierSpec(
+        tier="Long-tail", priority=30, definition=SegmentFilter(status=["active"])
+    ),
 ]
 
 DEFAULT_SEGMENTS = [
     SegmentSpec(
         key="key-accounts",
         name="Key accounts",
-        description="Accounts in the KA tier.",
-        definition=SegmentFilter(tier=["KA"]),
+        description="Customers in the Strategic and Key tiers.",
+        definition=SegmentFilter(tier=KEY_TIERS),
     ),
     SegmentSpec(
         key="at-risk",
