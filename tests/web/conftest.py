@@ -34,6 +34,7 @@ from tenure.db.session import (
     transaction,
 )
 from tenure.demo import generate, load, load_usage
+from tenure.demo.operations import load_operations
 from tenure.health import service as health
 from tenure.health.defaults import DEFAULT_DEFINITION, DEFAULT_NAME
 from tenure.health.models import HealthOverride, Scorecard, SentimentEntry
@@ -67,7 +68,8 @@ def load_company(url: str, backend: str, events: Path) -> WebData:
     """Load a small demo company into ``url`` and give every staff user PASSWORD.
 
     Its usage goes through an event store at ``events`` and the rollup; health is
-    scored today and on SCORED_DAYS_BACK.
+    scored today and on SCORED_DAYS_BACK; then the demo's rules, playbooks and
+    operations history are loaded.
     """
     engine = make_engine(url)
     try:
@@ -86,6 +88,7 @@ def load_company(url: str, backend: str, events: Path) -> WebData:
             for back in SCORED_DAYS_BACK:
                 health.score_accounts(session, day - dt.timedelta(days=back))
             health.score_accounts(session, day)
+            load_operations(session, day, seed=11)
             hashed = hash_password(PASSWORD)
             users = session.scalars(select(StaffUser).order_by(StaffUser.email)).all()
             for user in users:
@@ -209,9 +212,14 @@ async def user(web_sqlite: WebData) -> AsyncIterator[User]:
         yield User(http)
 
 
-async def sign_in(user: User, email: str, password: str = PASSWORD) -> None:
-    """Sign a simulated user in through the sign-in page."""
-    await user.open("/login")
+async def sign_in(
+    user: User, email: str, password: str = PASSWORD, target: str | None = "/"
+) -> None:
+    """Sign a simulated user in through the sign-in page, heading for ``target``.
+
+    ``target`` None signs in without a page asked for: the role's landing page.
+    """
+    await user.open("/login" if target is None else f"/login?next={target}")
     user.find(marker="email").type(email)
     user.find(marker="password").type(password)
     user.find(marker="sign-in").click()

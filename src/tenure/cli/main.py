@@ -178,6 +178,7 @@ def demo(
 ) -> None:
     """Generate a realistic demo company, load it and serve it."""
     from tenure.demo import generate, load, load_usage
+    from tenure.demo.operations import load_operations
 
     # Own the event store first: if a running server holds it, nothing is replaced.
     with usage.event_store() as store:
@@ -204,9 +205,12 @@ def demo(
             for weeks in range(DEMO_HEALTH_WEEKS, -1, -1):
                 day = context.today - dt.timedelta(weeks=weeks)
                 usage.run_now(context, "health", day.isoformat())
+            with database() as session:
+                work = load_operations(session, context.today, seed)
     typer.echo(
         f"demo company loaded: {len(data.accounts)} accounts, "
-        f"{stats.movements} MRR movements, {events} usage events "
+        f"{stats.movements} MRR movements, {events} usage events, "
+        f"{work.tasks} tasks ({work.completed} done), {work.activities} activities "
         f"({settings.database_url()})"
     )
     typer.echo("\nSign in as any demo user with the password " + repr(password) + ":")
