@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from sqlalchemy import select
 
+from tenure.accounts.models import Account
+from tenure.db.session import make_engine, make_session_factory, transaction
+from tenure.rules.models import Rule
+from tenure.staff.models import StaffUser
+from tenure.tasks.models import Task
 from tests.conftest import _in_ci
 from tests.web.conftest import PASSWORD, WebData
 from tests.web.serving import tenure_serve
@@ -20,6 +26,7 @@ from tests.web.test_pages import own_accounts
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PHONE = {"width": 390, "height": 844}
+USAGE_DROP_RULE = "Usage drop"
 
 
 @pytest.fixture(scope="module")
@@ -184,6 +191,64 @@ def test_the_api_documentation_works_offline(browser: Browser, server: str) -> N
     try:
         journey.page.goto(f"{server}/docs")
         journey.page.get_by_text("/api/v1/accounts").first.wait_for()
+        journey.check_all_local()
+    finally:
+        journey.close()
+
+
+def usage_drop_task(data: WebData) -> tuple[int, str, str, str]:
+    """An open task of the demo's usage-drop rule: id, title, assignee, account."""
+    engine = make_engine(data.url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            query = (
+                select(Task.id, Task.title, StaffUser.email, Account.external_id)
+                .join(Rule, Rule.id == Task.rule_id)
+                .join(StaffUser, StaffUser.id == Task.assignee_id)
+                .join(Account, Account.id == Task.account_id)
+                .where(
+                    Rule.name == USAGE_DROP_RULE,
+                    Task.status == "open",
+                    StaffUser.role == "csm",
+                )
+                .order_by(Task.due_on, Task.id)
+            )
+            found = session.execute(query).first()
+            assert found is not None, "the demo's usage drop made no open CSM task"
+            return found[0], found[1], found[2], found[3]
+    finally:
+        engine.dispose()
+
+
+def test_a_usage_drop_becomes_a_task_the_owner_completes_and_finds_in_the_timeline(
+    browser: Browser, server: str, web_sqlite: WebData
+) -> None:
+    task_id, title, owner, account = usage_drop_task(web_sqlite)
+    journey = Journey(browser, server)
+    page = journey.page
+    try:
+        page.goto(f"{server}/login")
+        page.get_by_test_id("email").fill(owner)
+        page.get_by_test_id("password").fill(PASSWORD)
+        page.get_by_test_id("sign-in").click()
+        page.wait_for_url("**/workbench")
+        page.get_by_test_id(f"task-title-{task_id}").click()
+        page.wait_for_url(f"**/tasks/{task_id}")
+        why = page.get_by_test_id("why")
+        why.wait_for()
+        assert USAGE_DROP_RULE in why.inner_text()
+        assert page.get_by_test_id("signal-change_pct").inner_text()
+        page.get_by_test_id("complete").click()
+        page.get_by_test_id("outcome").fill(
+            "Called the admin: a team moved tools; training booked"
+        )
+        page.get_by_test_id("confirm-complete").click()
+        page.get_by_test_id("reopen").wait_for()
+        page.get_by_test_id("task-account").click()
+        page.wait_for_url(f"**/customers/{account}")
+        entry = page.get_by_test_id("entry-task").filter(has_text=title).first
+        entry.wait_for()
+        assert "training booked" in entry.inner_text()
         journey.check_all_local()
     finally:
         journey.close()

@@ -68,3 +68,9 @@ def mark_read(session: Session, user_id: int, ids: list[int] | None = None) -> i
         statement.values(read_at=utcnow()).execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def find(session: Session, user_id: int, note_id: int) -> Notification | None:
+    """``user_id``'s notification ``note_id``; another user's is not found."""
+    note = session.get(Notification, note_id)
+    return note if note is not None and note.user_id == user_id else None

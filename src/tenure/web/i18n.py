@@ -6,6 +6,8 @@ import logging
 from collections.abc import Callable
 from decimal import Decimal
 
+from tenure.web.i18n_work import WORK_MESSAGES
+
 log = logging.getLogger(__name__)
 
 LOCALES = ("zh-CN", "en")
@@ -287,6 +289,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "account.revoke": ("Revoke", "吊销"),
     "account.role": ("Role", "角色"),
 }
+
+MESSAGES.update(WORK_MESSAGES)
 
 
 def translator(locale: str | None) -> Callable[..., str]:

@@ -10,10 +10,21 @@ from tenure.web.pages.customers import customers_page
 from tenure.web.pages.health import health_customers_page
 from tenure.web.pages.login import login_page
 from tenure.web.pages.me import me_page
+from tenure.web.pages.notifications import notifications_page, open_notification
+from tenure.web.pages.playbooks import (
+    new_playbook_page,
+    playbook_page,
+    playbooks_page,
+)
 from tenure.web.pages.renewals import renewal_terms_page, renewals_page
 from tenure.web.pages.revenue import customers_behind_page, revenue_page
+from tenure.web.pages.rules import new_rule_page, rule_page, rules_page
 from tenure.web.pages.scorecard_editor import new_scorecard_page, scorecard_page
 from tenure.web.pages.scorecards import scorecards_page
+from tenure.web.pages.segments import segments_page
+from tenure.web.pages.task import task_page
+from tenure.web.pages.tasks import tasks_page
+from tenure.web.pages.workbench import workbench_page
 
 ROUTES = (
     ("/login", login_page),
@@ -29,6 +40,18 @@ ROUTES = (
     ("/customers", customers_page),
     ("/customers/{account_id}", customer_page),
     ("/me", me_page),
+    ("/workbench", workbench_page),
+    ("/tasks", tasks_page),
+    ("/tasks/{task_id}", task_page),
+    ("/notifications", notifications_page),
+    ("/notifications/{note_id}", open_notification),
+    ("/rules", rules_page),
+    ("/rules/new", new_rule_page),
+    ("/rules/{rule_id}", rule_page),
+    ("/playbooks", playbooks_page),
+    ("/playbooks/new", new_playbook_page),
+    ("/playbooks/{playbook_id}", playbook_page),
+    ("/segments", segments_page),
 )
 
 

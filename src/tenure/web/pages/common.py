@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from tenure.auth.scope import Principal, can
+from tenure.notifications import service as notifications
 from tenure.revenue.loading import load_policy
 from tenure.revenue.service import StaleFactsError, fact_currency
 from tenure.staff.service import set_locale
@@ -23,6 +24,8 @@ from tenure.web.signin import current_principal, sign_out
 log = logging.getLogger(__name__)
 
 NAV = (
+    ("/workbench", "nav.workbench", "dashboard"),
+    ("/tasks", "nav.tasks", "task_alt"),
     ("/", "nav.business", "insights"),
     ("/revenue", "nav.revenue", "payments"),
     ("/renewals", "nav.renewals", "autorenew"),
@@ -30,7 +33,12 @@ NAV = (
     ("/me", "nav.account", "person"),
 )
 # Shown only to roles with the permission.
-PERMITTED_NAV = (("/health/scorecards", "nav.scorecards", "rule", "manage_health"),)
+PERMITTED_NAV = (
+    ("/health/scorecards", "nav.scorecards", "rule", "manage_health"),
+    ("/rules", "nav.rules", "bolt", "manage_operations"),
+    ("/playbooks", "nav.playbooks", "account_tree", "manage_operations"),
+    ("/segments", "nav.segments", "filter_alt", "manage_operations"),
+)
 DIMENSION_PARAMS = ("industry", "region", "tier", "owner", "plan")
 
 
@@ -114,11 +122,28 @@ def frame(page: PageContext, title_key: str) -> Iterator[None]:
             'data-testid="page-title"'
         )
         ui.space()
+        _bell(page)
         ui.label(page.principal.name).classes("text-white gt-xs")
     with ui.column().classes("w-full max-w-screen-xl mx-auto q-pa-sm gap-3"):
         if page.stale:
             ui.label(page.stale).classes("text-negative")
         yield
+
+
+def _bell(page: PageContext) -> None:
+    """The notification centre's button, with the number of unread notices."""
+    with db() as session:
+        unread = notifications.unread_count(session, page.principal.user_id)
+    with ui.link(target="/notifications").classes("text-white"):
+        button = ui.button(icon="notifications").props(
+            f'flat round color=white aria-label="{page.t("nav.notifications")}" '
+            'data-testid="bell"'
+        )
+        if unread:
+            with button:
+                ui.badge(str(unread), color="negative").props(
+                    'floating data-testid="unread"'
+                ).mark("unread")
 
 
 def _switch_language(page: PageContext, locale: str) -> None:

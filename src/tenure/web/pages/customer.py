@@ -1,8 +1,4 @@
-"""Customer 360: profile, health, usage, billing, MRR history and movements, contacts.
-
-Timeline and tasks have their places here; they fill as those parts of Tenure
-record something for the customer.
-"""
+"""Customer 360: profile, health, usage, tasks, playbooks, timeline, billing."""
 
 from __future__ import annotations
 
@@ -21,6 +17,7 @@ from tenure.web.context import db
 from tenure.web.i18n import money_text
 from tenure.web.pages.common import PageContext, frame, open_page
 from tenure.web.pages.customer_health import health_card, usage_card
+from tenure.web.pages.customer_work import CustomerWork, watch_toggle
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +31,10 @@ def customer_page(request: Request, account_id: str) -> RedirectResponse | None:
         return page
     t = page.t
     with db() as session:
+        owners = owner_scope(session, page.principal)
         try:
-            detail = accounts.account_detail(
-                session, account_id, owner_scope(session, page.principal)
-            )
+            detail = accounts.account_detail(session, account_id, owners)
+            account_pk = accounts.account_id_in_scope(session, account_id, owners)
         except accounts.NotFound:
             detail = None
     with frame(page, "nav.customers"):
@@ -48,14 +45,16 @@ def customer_page(request: Request, account_id: str) -> RedirectResponse | None:
             ui.link(t("common.back"), "/customers")
             return None
         _profile(page, detail["profile"])
+        watch_toggle(page, account_id, account_pk)
+        churned = detail["profile"].get("status") == "churned"
+        work = CustomerWork(page, account_id, account_pk, churned)
+        with ui.row().classes("w-full gap-3 items-stretch"):
+            work.tasks()
+            work.playbooks()
         health_card(page, account_id)
         usage_card(page, account_id)
+        work.timeline()
         _history(page, detail)
-        with ui.row().classes("w-full gap-3 items-stretch"):
-            for key in ("customer.tasks", "customer.timeline"):
-                with ui.card().classes("grow min-w-[240px]"):
-                    ui.label(t(key)).classes("text-subtitle1")
-                    ui.label(t("customer.not_yet")).classes("text-grey-7")
         _section(page, "customer.movements", detail["movements"], "movements")
         _section(page, "customer.renewals", detail["renewals"], "renewals")
         _section(page, "customer.subscriptions", detail["subscriptions"], "subs")

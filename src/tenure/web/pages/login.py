@@ -15,25 +15,35 @@ from tenure.web.signin import current_principal, sign_in
 log = logging.getLogger(__name__)
 
 
-def _safe_next(target: str | None) -> str:
+# Where each role lands after signing in when no page was asked for.
+LANDING = {"csm": "/workbench", "manager": "/workbench"}
+
+
+def _safe_next(target: str | None) -> str | None:
     """Only follow a local path after signing in, never another site."""
     if target and target.startswith("/") and not target.startswith("//"):
         return target
-    return "/"
+    return None
+
+
+def landing(role: str) -> str:
+    """The first page of a role: the workbench for CSMs and managers, else '/'."""
+    return LANDING.get(role, "/")
 
 
 def login_page(request: Request, next: str | None = None) -> RedirectResponse | None:
     """Ask for email and password; on success go where the user was heading."""
     target = _safe_next(next)
-    if current_principal() is not None:
-        return RedirectResponse(target)
+    signed_in = current_principal()
+    if signed_in is not None:
+        return RedirectResponse(target or landing(signed_in.role))
     t = translator(pick_locale(None, request.headers.get("accept-language")))
     ui.page_title(f"{t('login.title')} · Tenure")
 
     def submit() -> None:
         message.set_text("")
         try:
-            sign_in(email.value or "", password.value or "")
+            principal = sign_in(email.value or "", password.value or "")
         except auth.AccountLocked:
             message.set_text(t("login.locked"))
             return
@@ -43,7 +53,7 @@ def login_page(request: Request, next: str | None = None) -> RedirectResponse | 
         except auth.AuthError:
             message.set_text(t("login.wrong"))
             return
-        ui.navigate.to(target)
+        ui.navigate.to(target or landing(principal.role))
 
     outer = ui.column().classes("absolute-center w-full max-w-sm q-pa-md")
     with outer, ui.card().classes("w-full q-pa-lg gap-3"):
