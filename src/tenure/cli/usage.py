@@ -134,7 +134,10 @@ def run_now(context: jobs.JobContext, name: str, period: str) -> JobRun:
 
 @jobs_app.command("run")
 def jobs_run(
-    name: Annotated[str, typer.Argument(help="rollup or health")],
+    name: Annotated[
+        str,
+        typer.Argument(help="rollup, health, tiers or rules (see: tenure jobs list)"),
+    ],
     day: Annotated[
         dt.datetime | None,
         typer.Option("--date", formats=["%Y-%m-%d"], help="The period (today)"),
