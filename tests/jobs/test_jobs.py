@@ -76,25 +76,23 @@ def test_run_due_skips_a_period_that_succeeded(factory: sessionmaker[Session]) -
     assert calls == ["2026-11-20", "2026-11-21"]
 
 
-def test_the_scheduler_rolls_up_every_tick_and_scores_once_a_day(
+def test_the_scheduler_rolls_up_every_tick_and_runs_daily_jobs_once_a_day(
     factory: sessionmaker[Session], store: EventStore
 ) -> None:
     scheduler = Scheduler(lambda: factory, lambda: store, interval=3600)
     scheduler.tick()
     scheduler.tick()
     recorded = runs(factory)
-    assert {job for job, _ in recorded} == {"rollup", "health"}
-    (rollup,) = [v for (job, _), v in recorded.items() if job == "rollup"]
-    (health,) = [v for (job, _), v in recorded.items() if job == "health"]
-    assert rollup[:2] == ("succeeded", 2)
-    assert health[:2] == ("succeeded", 1)
+    assert {job for job, _ in recorded} == {"rollup", "health", "tiers", "rules"}
+    for (job, _period), run in recorded.items():
+        assert run[:2] == ("succeeded", 2 if job == "rollup" else 1), job
 
 
 def test_the_scheduler_skips_store_jobs_without_a_store(
     factory: sessionmaker[Session],
 ) -> None:
     Scheduler(lambda: factory, lambda: None).tick()
-    assert {job for job, _ in runs(factory)} == {"health"}
+    assert {job for job, _ in runs(factory)} == {"health", "tiers", "rules"}
 
 
 def test_health_from_the_command_line(cli: Tenure) -> None:
