@@ -148,8 +148,16 @@ def test_an_unknown_role_sees_nothing(session: Session, org: Org) -> None:
 ALLOWED = {
     "admin": set(ACTIONS),
     "executive": {"read", "own_api_keys"},
-    "manager": {"read", "write_accounts", "own_api_keys", "override_health"},
-    "csm": {"read", "write_accounts", "own_api_keys"},
+    "manager": {
+        "read",
+        "write_accounts",
+        "own_api_keys",
+        "override_health",
+        "work_tasks",
+        "assign_tasks",
+        "manage_operations",
+    },
+    "csm": {"read", "write_accounts", "own_api_keys", "work_tasks"},
     "viewer": {"read", "own_api_keys"},
 }
 
