@@ -182,6 +182,9 @@ async def simulated_app(url: str) -> AsyncIterator[httpx.AsyncClient]:
     """Build the app on ``url`` and yield an in-process HTTP client for it."""
     with nicegui_reset_globals():
         os.environ["NICEGUI_USER_SIMULATION"] = "true"
+        # NiceGUI's reset keeps the app object, and every include_router wraps its
+        # lifespan once more; restored afterwards so hundreds of builds do not nest.
+        lifespan = core.app.router.lifespan_context
         try:
             server.build(url, run_jobs=False)
             ui.run(storage_secret="web tests", **server.run_options())
@@ -192,6 +195,7 @@ async def simulated_app(url: str) -> AsyncIterator[httpx.AsyncClient]:
                 ) as client:
                     yield client
         finally:
+            core.app.router.lifespan_context = lifespan
             os.environ.pop("NICEGUI_USER_SIMULATION", None)
             ui.navigate = Navigate()
             ui.notify = notify
