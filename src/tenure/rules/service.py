@@ -16,31 +16,24 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from tenure.accounts.models import Account
-from tenure.playbooks.models import Playbook
 from tenure.rules import signals
 from tenure.rules.evaluate import (
-    DEDUPLICATED,
     EvaluationStats,
     RuleStats,
-    definition_of,
     evaluate_rule,
-    outlook,
-    template_values,
 )
+from tenure.rules.lookups import check_references, get_or_raise, segment_id
 from tenure.rules.models import Rule, RuleFiring, RuleState
+from tenure.rules.reads import firings, preview
 from tenure.rules.schemas import (
-    Definition,
     NotFound,
     RuleError,
     RuleSpec,
     RuleUpdate,
-    SegmentEnteredTrigger,
     stored,
     validated,
 )
-from tenure.rules.templates import explain, render
 from tenure.segments.models import SavedSegment
-from tenure.staff.models import StaffUser
 from tenure.tasks.models import OPEN_STATUSES, Task
 
 log = logging.getLogger(__name__)
@@ -68,36 +61,6 @@ Row = dict[str, Any]
 Owners = frozenset[int] | None
 
 
-def get_or_raise(session: Session, rule_id: int) -> Rule:
-    """The rule with ``rule_id``, or NotFound."""
-    row = session.get(Rule, rule_id)
-    if row is None:
-        raise NotFound(f"rule {rule_id} not found")
-    return row
-
-
-def _segment_id(session: Session, key: str | None) -> int | None:
-    """The id of the saved segment called ``key``, or RuleError naming it."""
-    if key is None:
-        return None
-    found = session.scalar(select(SavedSegment.id).where(SavedSegment.key == key))
-    if found is None:
-        raise RuleError(f"segment '{key}': no such saved segment")
-    return found
-
-
-def _check_references(session: Session, spec: Definition) -> None:
-    """Raise RuleError for a playbook or saved segment the rule names but is gone."""
-    playbook = spec.action.playbook_id
-    if playbook is not None and session.get(Playbook, playbook) is None:
-        raise RuleError(f"action.playbook_id {playbook}: no such playbook")
-    if isinstance(spec.trigger, SegmentEnteredTrigger):
-        try:
-            _segment_id(session, spec.trigger.segment)
-        except RuleError as exc:
-            raise RuleError(f"trigger.{exc}") from None
-
-
 def _check_name_free(session: Session, name: str, own_id: int | None) -> None:
     found = session.scalar(select(Rule.id).where(Rule.name == name))
     if found is not None and found != own_id:
@@ -106,12 +69,12 @@ def _check_name_free(session: Session, name: str, own_id: int | None) -> None:
 
 def _columns(session: Session, spec: RuleSpec) -> dict[str, Any]:
     """The stored column values of a checked spec."""
-    _check_references(session, spec)
+    check_references(session, spec)
     return {
         "name": spec.name,
         "description": spec.description,
         "active": spec.active,
-        "segment_id": _segment_id(session, spec.segment),
+        "segment_id": segment_id(session, spec.segment),
         **stored(spec),
     }
 
@@ -303,106 +266,3 @@ def evaluate_rules(
     stats = EvaluationStats(as_of, results)
     log.info("rules evaluated: %s", stats.details())
     return stats
-
-
-def preview(
-    session: Session,
-    rule_or_spec: Rule | int | RuleSpec | Mapping[str, Any],
-    as_of: dt.date,
-    owners: Owners = None,
-) -> list[Row]:
-    """The accounts a rule would fire for on ``as_of``, and why; nothing is written.
-
-    A saved rule (or its id) fires only for accounts that did not show its signal
-    at its previous evaluation; an unsaved spec for every account showing it.
-    ``deduplicated`` says the rule's earlier task for the account is still open.
-    """
-    rule, spec, name, segment_id = _subject(session, rule_or_spec)
-    day = signals.Day.load(session, as_of)
-    seen = outlook(day, spec, rule, segment_id)
-    outcomes = {d.account_id: d.outcome for d in seen.decisions if d.outcome}
-    return _preview_rows(session, spec, name, seen.found, outcomes, owners)
-
-
-def _subject(
-    session: Session, rule_or_spec: Rule | int | RuleSpec | Mapping[str, Any]
-) -> tuple[Rule | None, Definition, str, int | None]:
-    """The rule (None when unsaved), its definition, name and segment id."""
-    if isinstance(rule_or_spec, int):
-        rule_or_spec = get_or_raise(session, rule_or_spec)
-    if isinstance(rule_or_spec, Rule):
-        rule = rule_or_spec
-        return rule, definition_of(rule), rule.name, rule.segment_id
-    given = rule_or_spec
-    title = given.get("name") if isinstance(given, Mapping) else given.name
-    spec = validated(RuleSpec, given, f"rule '{title}'")
-    _check_references(session, spec)
-    return None, spec, spec.name, _segment_id(session, spec.segment)
-
-
-def _preview_rows(
-    session: Session,
-    spec: Definition,
-    name: str,
-    found: signals.Signals,
-    outcomes: Mapping[int, str | None],
-    owners: Owners,
-) -> list[Row]:
-    """Preview rows of the firing accounts the caller may see, by account id."""
-    statement = (
-        select(Account, StaffUser.email)
-        .outerjoin(StaffUser, StaffUser.id == Account.owner_id)
-        .where(Account.id.in_(sorted(outcomes)))
-        .order_by(Account.external_id)
-    )
-    if owners is not None:
-        statement = statement.where(Account.owner_id.in_(sorted(owners)))
-    kind = spec.trigger.kind
-    task = spec.action.task
-    rows = []
-    for account, owner in session.execute(statement):
-        values = found[account.id]
-        rows.append(
-            {
-                "account_id": account.external_id,
-                "account_name": account.name,
-                "owner": owner,
-                "signal": values,
-                "why": explain(kind, values),
-                "title": None
-                if task is None
-                else render(task.title, template_values(name, account, values)),
-                "deduplicated": outcomes[account.id] == DEDUPLICATED,
-            }
-        )
-    return rows
-
-
-def firings(
-    session: Session, rule_id: int, limit: int = 100, owners: Owners = None
-) -> list[Row]:
-    """A rule's most recent firings, newest first, on accounts the caller sees."""
-    get_or_raise(session, rule_id)
-    statement = (
-        select(RuleFiring, Account.external_id, Account.name)
-        .join(Account, Account.id == RuleFiring.account_id)
-        .where(RuleFiring.rule_id == rule_id)
-        .order_by(RuleFiring.fired_on.desc(), RuleFiring.id.desc())
-        .limit(limit)
-    )
-    if owners is not None:
-        statement = statement.where(Account.owner_id.in_(sorted(owners)))
-    return [
-        {
-            "id": firing.id,
-            "account_id": external_id,
-            "account_name": account_name,
-            "fired_on": firing.fired_on,
-            "outcome": firing.outcome,
-            "rule_version": firing.rule_version,
-            "signal": firing.signal,
-            "task_id": firing.task_id,
-            "playbook_run_id": firing.playbook_run_id,
-        }
-        for firing, external_id, account_name in session.execute(statement)
-    ]
