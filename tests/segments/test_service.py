@@ -126,3 +126,19 @@ def test_a_preview_of_a_bad_filter_names_the_field(
     with pytest.raises(SegmentError) as caught:
         segments.preview(session, {"mrr_mni": 1}, AS_OF, None)
     assert caught.value.field == "definition.mrr_mni"
+
+
+def test_within_narrows_a_scope_to_a_segment_and_an_unknown_key_to_nothing(
+    session: Session, company: Operations
+) -> None:
+    big = company.customer("BIG", mrr=5_000_000)
+    small = company.customer("SMALL", mrr=10_000)
+    segments.create_segment(
+        session, {"key": "big", "name": "Big", "definition": {"mrr_min": 1000}}, None
+    )
+    assert segments.within(session, None, "big", AS_OF) == {big}
+    assert segments.within(session, {small}, "big", AS_OF) == frozenset()
+    assert segments.within(session, {big, small}, None, AS_OF) == {big, small}
+    assert segments.within(session, None, None, AS_OF) is None
+    assert segments.within(session, None, "gone", AS_OF) == frozenset()
+    assert segments.segment_choices(session) == {"big": "Big"}

@@ -269,3 +269,21 @@ async def test_the_bell_counts_unread_notifications_and_opening_one_reads_it(
     with transaction(database.factory) as session:
         read = session.get(Notification, note_id)
         assert read is not None and read.read_at is not None
+
+
+async def test_the_customer_list_and_the_revenue_page_filter_by_a_saved_segment(
+    user: User, web_sqlite: WebData, database: Database
+) -> None:
+    admin = web_sqlite.logins["admin"]
+    database.english(admin)
+    await sign_in(user, admin, target="/customers")
+    await user.should_see(marker="customers")
+    total = user.find(marker="total").elements.pop()
+    everyone = total.text
+
+    user.find(marker="filter-segment").elements.pop().set_value("key-accounts")
+
+    await user.should_not_see(everyone)
+    assert total.text != everyone
+    await user.open("/revenue?segment=key-accounts")
+    await user.should_see("Revenue overview")

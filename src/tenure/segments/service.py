@@ -270,3 +270,30 @@ def preview(
     chosen = checked(SegmentFilter, definition, "definition")
     rows = members(session, chosen, as_of, owners)
     return {"total": len(rows), "rows": rows[:limit]}
+
+
+def segment_choices(session: Session) -> dict[str, str]:
+    """Saved segments' names by key, for a filter; no member is counted."""
+    query = select(SavedSegment.key, SavedSegment.name).order_by(SavedSegment.name)
+    return {key: name for key, name in session.execute(query)}
+
+
+def within(
+    session: Session,
+    scope: Collection[int] | None,
+    key: str | None,
+    as_of: dt.date,
+) -> frozenset[int] | None:
+    """``scope`` (None: every account) narrowed to the members of segment ``key``.
+
+    No key leaves the scope as it is; an unknown key leaves nothing rather than
+    everything, so a stale link never widens what a report shows.
+    """
+    if not key:
+        return None if scope is None else frozenset(scope)
+    try:
+        found = get_segment(session, key)
+    except SegmentError:
+        log.info("no saved segment %r: nothing in scope", key)
+        return frozenset()
+    return frozenset(member_ids(session, found, as_of, scope))

@@ -9,6 +9,7 @@ from __future__ import annotations
 # key: (English, 简体中文)
 WORK_MESSAGES: dict[str, tuple[str, str]] = {
     "nav.workbench": ("Workbench", "工作台"),
+    "dim.segment": ("Segment", "客户分群"),
     "nav.tasks": ("Tasks", "任务"),
     "nav.rules": ("Rules", "规则"),
     "nav.playbooks": ("Playbooks", "业务流程"),

@@ -11,13 +11,14 @@ from nicegui import events, ui
 
 from tenure.accounts import service as accounts
 from tenure.auth.scope import owner_scope
+from tenure.segments import service as segments
 from tenure.web.context import db
 from tenure.web.i18n import money_text
 from tenure.web.pages.common import frame, link_query, open_page
 
 log = logging.getLogger(__name__)
 
-FILTERS = ("industry", "region", "tier", "owner", "plan", "status")
+FILTERS = ("industry", "region", "tier", "owner", "plan", "status", "segment")
 PAGE_SIZE = 25
 TEXT_FIELDS = ("account_id", "name", "industry", "region", "tier", "owner_name")
 
@@ -31,7 +32,9 @@ def customers_page(request: Request) -> RedirectResponse | None:
     with db() as session:
         owners = owner_scope(session, page.principal)
         options = accounts.filter_options(session, owners)
+        segment_names = segments.segment_choices(session)
     options["status"] = list(accounts.STATUSES)
+    options["segment"] = list(segment_names)
     state: dict[str, Any] = {
         "search": None,
         **dict.fromkeys(FILTERS),
@@ -119,11 +122,11 @@ def customers_page(request: Request) -> RedirectResponse | None:
                 "min-w-[200px]"
             ).mark("search")
             for name in FILTERS:
-                labels = (
-                    {v: t(f"status.{v}") for v in options[name]}
-                    if name == "status"
-                    else {v: v for v in options.get(name, [])}
-                )
+                labels = {v: v for v in options.get(name, [])}
+                if name == "status":
+                    labels = {v: t(f"status.{v}") for v in options[name]}
+                if name == "segment":
+                    labels = segment_names
                 ui.select(
                     {"": t("common.all"), **labels},
                     value="",

@@ -9,12 +9,14 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import events, ui
+from sqlalchemy.orm import Session
 
 from tenure.accounts.service import filter_options
 from tenure.auth.scope import account_ids_in_scope, owner_scope
 from tenure.revenue import reports
 from tenure.revenue.calendar import add_months, month_start
 from tenure.revenue.loading import today
+from tenure.segments import service as segments
 from tenure.web.context import db
 from tenure.web.i18n import money_text, percent_text
 from tenure.web.pages.common import (
@@ -51,6 +53,7 @@ def revenue_page(
     owner: str | None = None,
     plan: str | None = None,
     retained: int = 1,
+    segment: str | None = None,
 ) -> RedirectResponse | None:
     """MRR, ARR, their movements month by month, and the retention rates."""
     page = open_page(request)
@@ -64,28 +67,43 @@ def revenue_page(
         )
         if v
     }
+    # The filters as they go into links: the dimensions and the saved segment.
+    links = {**where, **({"segment": segment} if segment else {})}
     with db() as session:
-        scope = account_ids_in_scope(session, page.principal)
+        scope = segment_scope(session, page, segment)
         options = filter_options(session, owner_scope(session, page.principal))
+        options["segment"] = list(segments.segment_choices(session))
         day = today(session)
         first = add_months(month_start(day), -(months - 1))
         bridge = reports.mrr_report(session, "month", first, day, None, where, scope)
         rates = reports.retention_report(session, "month", first, day, where, scope)
 
     def navigate(**change: Any) -> None:
-        params: dict[str, Any] = {"months": months, **where, "retained": retained}
+        params: dict[str, Any] = {
+            "months": months,
+            **links,
+            "retained": retained,
+        }
         params.update(change)
         ui.navigate.to(f"/revenue{link_query(**params)}")
 
     with frame(page, "nav.revenue"):
-        _filter_bar(page, options, where, months, navigate)
+        _filter_bar(page, options, links, months, navigate)
         if not bridge:
             empty(page)
             return None
-        _headline(page, bridge, rates, where)
-        _composition(page, bridge, where, bool(retained))
+        _headline(page, bridge, rates, links)
+        _composition(page, bridge, links, bool(retained))
         _trend(page, bridge)
     return None
+
+
+def segment_scope(
+    session: Session, page: PageContext, segment: str | None
+) -> frozenset[int] | None:
+    """The accounts the user sees, within the saved segment ``segment`` if given."""
+    scope = account_ids_in_scope(session, page.principal)
+    return segments.within(session, scope, segment, today(session))
 
 
 def _filter_bar(
@@ -103,7 +121,7 @@ def _filter_bar(
             label=t("common.interval"),
             on_change=lambda e: navigate(months=e.value),
         ).classes("min-w-[110px]").props('dense data-testid="months"')
-        for name in DIMENSION_PARAMS:
+        for name in (*DIMENSION_PARAMS, "segment"):
             choices = {"": t("common.all"), **{v: v for v in options.get(name, [])}}
             ui.select(
                 choices,
@@ -277,6 +295,7 @@ def customers_behind_page(
     tier: str | None = None,
     owner: str | None = None,
     plan: str | None = None,
+    segment: str | None = None,
 ) -> RedirectResponse | None:
     """List the customers behind a figure: a movement in a period, or paying now."""
     page = open_page(request)
@@ -298,7 +317,7 @@ def customers_behind_page(
             ui.label(f"bad date: {start} / {end}").classes("text-negative")
             return None
         with db() as session:
-            scope = account_ids_in_scope(session, page.principal)
+            scope = segment_scope(session, page, segment)
             if kind and first and last:
                 rows = reports.movements_report(
                     session, first, last, kind, where, scope
@@ -307,7 +326,8 @@ def customers_behind_page(
             else:
                 rows = reports.active_customers_report(session, where, scope)
                 heading = t("business.active_now")
-        filters = " · ".join(f"{t('dim.' + k)}: {v}" for k, v in where.items())
+        shown = {**where, **({"segment": segment} if segment else {})}
+        filters = " · ".join(f"{t('dim.' + k)}: {v}" for k, v in shown.items())
         ui.label(heading).classes("text-subtitle1").props('data-testid="drill-title"')
         if filters:
             ui.label(filters).classes("text-caption")

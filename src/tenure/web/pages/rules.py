@@ -155,7 +155,7 @@ def rule_page(request: Request, rule_id: str) -> RedirectResponse | None:
 def _editor(page: PageContext, rule_id: int | None, start: dict[str, Any]) -> None:
     t = page.t
     with db() as session:
-        choices = {row["key"]: row["name"] for row in segments.list_segments(session)}
+        choices = segments.segment_choices(session)
     with ui.card().classes("w-full gap-2"):
         name = (
             ui.input(t("ops.name"), value=start["name"])
