@@ -7,6 +7,7 @@ period still counts). Prospects and churned accounts have no health.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Collection, Mapping
 from typing import Any
@@ -19,7 +20,7 @@ from tenure.billing.models import Plan
 from tenure.health.schemas import Segment
 from tenure.health.segments import AccountFacts
 from tenure.money import to_major
-from tenure.revenue.loading import load_policy
+from tenure.revenue.loading import load_policy, today
 from tenure.revenue.models import AccountRevenue, RevenueFactState
 
 log = logging.getLogger(__name__)
@@ -41,15 +42,47 @@ def customers(mrr: Mapping[int, int], account_ids: Collection[int] | None) -> se
     return found
 
 
+def saved_members(
+    session: Session, keys: Collection[str], as_of: dt.date, accounts: set[int]
+) -> dict[str, set[int]]:
+    """The members among ``accounts`` of each saved segment of ``keys`` on ``as_of``.
+
+    A segment deleted since a scorecard named it has no members (and is logged), so
+    its scorecard claims nobody rather than everybody.
+    """
+    # Saved segments read health themselves, so the import waits until it is used.
+    from tenure.segments import service as saved_segments
+    from tenure.segments.schemas import SegmentError
+
+    found: dict[str, set[int]] = {}
+    for key in keys:
+        try:
+            found[key] = saved_segments.member_ids(session, key, as_of, accounts)
+        except SegmentError as exc:
+            log.warning("scorecard segment %r claims nobody: %s", key, exc)
+            found[key] = set()
+    return found
+
+
 def load_facts(
     session: Session,
     accounts: Collection[int],
     mrr: Mapping[int, int],
     currency: str,
     segments: Collection[Segment],
+    as_of: dt.date | None = None,
 ) -> dict[int, AccountFacts]:
-    """What the segment filters need to know about each of ``accounts``."""
+    """What the segment filters need to know about each of ``accounts``.
+
+    Saved segments' members are taken on ``as_of`` (default: today).
+    """
     wanted = set(accounts)
+    keys_saved = sorted({s.saved for s in segments if s.saved})
+    members = (
+        saved_members(session, keys_saved, as_of or today(session), wanted)
+        if keys_saved
+        else {}
+    )
     tags = any(s.tags_any or s.tags_all for s in segments)
     keys = sorted({key for s in segments for key in (s.custom or {})})
     columns: list[Any] = [
@@ -91,5 +124,6 @@ def load_facts(
             tags=frozenset(t for t in (tag_list or ()) if isinstance(t, str)),
             custom={key: attributes[key] for key in keys if key in attributes},
             mrr=to_major(mrr.get(account, 0), currency),
+            saved=frozenset(k for k in keys_saved if account in members[k]),
         )
     return facts

@@ -178,7 +178,8 @@ class Segment(StrictModel):
     ``tags_any``/``tags_all``: the account carries any/all of these tags.
     ``custom``: custom attribute name -> accepted values. ``mrr_min`` (inclusive)
     and ``mrr_max`` (exclusive): MRR in major units of the reporting currency.
-    An empty segment matches every account.
+    ``saved``: the key of a saved segment (``tenure.segments``) the account must
+    also be a member of on the scored day. An empty segment matches every account.
     """
 
     industry: Values | None = None
@@ -191,6 +192,7 @@ class Segment(StrictModel):
     custom: dict[str, ScalarValues] | None = None
     mrr_min: Decimal | None = None
     mrr_max: Decimal | None = None
+    saved: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,59}$")
 
     @model_validator(mode="after")
     def _range(self) -> Segment:

@@ -126,6 +126,27 @@ def get_by_name(session: Session, name: str) -> Scorecard | None:
     return session.scalar(select(Scorecard).where(Scorecard.name == name.strip()))
 
 
+def _check_saved(session: Session, spec: ScorecardSpec) -> None:
+    """Refuse a saved segment that is unknown or reads health: scoring picks by it."""
+    key = spec.segment.saved
+    if key is None:
+        return
+    from tenure.segments import service as saved_segments
+    from tenure.segments.schemas import HEALTH_CONDITIONS, SegmentError
+
+    what = f"scorecard '{spec.name}': segment.saved '{key}'"
+    try:
+        found = saved_segments.get_segment(session, key)
+    except SegmentError:
+        raise HealthError(f"{what}: no such saved segment") from None
+    used = saved_segments.filter_of(found).given() & set(HEALTH_CONDITIONS)
+    if used:
+        raise HealthError(
+            f"{what} reads {', '.join(sorted(used))}; a scorecard's segment may not "
+            "depend on health"
+        )
+
+
 def _check_name_free(session: Session, name: str, own_id: int | None) -> None:
     found = get_by_name(session, name)
     if found is not None and found.id != own_id:
@@ -151,6 +172,7 @@ def create(
     if checked.is_default and not checked.active:
         raise HealthError(f"scorecard '{checked.name}': the default must be active")
     _check_name_free(session, checked.name, None)
+    _check_saved(session, checked)
     row = Scorecard(**_stored(checked), version=1, updated_by_id=by)
     session.add(row)
     session.flush()
@@ -189,6 +211,7 @@ def _apply(
     if spec.is_default and not spec.active:
         raise HealthError(f"scorecard '{spec.name}': the default must be active")
     _check_name_free(session, spec.name, row.id)
+    _check_saved(session, spec)
     values = _stored(spec)
     current = {key: getattr(row, key) for key in values}
     if values == current:

@@ -28,6 +28,8 @@ class AccountFacts:
     tags: frozenset[str] = frozenset()
     custom: dict[str, Any] = field(default_factory=dict)
     mrr: Decimal = Decimal(0)
+    # The keys of the saved segments (of those scorecards name) the account is in.
+    saved: frozenset[str] = frozenset()
 
 
 def _text(value: Any) -> str:
@@ -55,6 +57,8 @@ def matches(segment: Segment, facts: AccountFacts) -> bool:
                 return False
             if _text(facts.custom[key]) not in {_text(v) for v in accepted}:
                 return False
+    if segment.saved is not None and segment.saved not in facts.saved:
+        return False
     if segment.mrr_min is not None and facts.mrr < segment.mrr_min:
         return False
     return not (segment.mrr_max is not None and facts.mrr >= segment.mrr_max)

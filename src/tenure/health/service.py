@@ -182,7 +182,7 @@ def score_accounts(
     mrr_now = metrics.mrr_on(session, as_of)
     population = customers(mrr_now, account_ids)
     segments = [card.segment for card in cards]
-    facts = load_facts(session, population, mrr_now, currency, segments)
+    facts = load_facts(session, population, mrr_now, currency, segments, as_of)
     candidates = [(card.segment, card) for card in cards]
     chosen = {a: choose(candidates, default, f) or default for a, f in facts.items()}
     used = list({card.id: card for card in chosen.values()}.values())

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tenure.accounts.models import Account
+from tenure.health.models import Scorecard
 from tenure.health.population import fact_currency
 from tenure.money import to_major
 from tenure.revenue.loading import today
@@ -118,11 +119,19 @@ def delete_segment(session: Session, key_or_id: int | str) -> None:
     """Delete a segment, refusing while a rule is limited to it."""
     row = get_segment(session, key_or_id)
     rules = sorted(session.scalars(select(Rule.name).where(Rule.segment_id == row.id)))
-    if rules:
+    cards = sorted(
+        card.name
+        for card in session.scalars(select(Scorecard))
+        if (card.segment or {}).get("saved") == row.key
+    )
+    users = [
+        f"{kind} use it ({', '.join(names)})"
+        for kind, names in (("rules", rules), ("scorecards", cards))
+        if names
+    ]
+    if users:
         raise SegmentInUse(
-            "segment",
-            row.key,
-            f"rules use it ({', '.join(rules)}); change or delete them first",
+            "segment", row.key, "; ".join(users) + "; change or delete them first"
         )
     session.delete(row)
     session.flush()
