@@ -287,3 +287,35 @@ async def test_the_customer_list_and_the_revenue_page_filter_by_a_saved_segment(
     assert total.text != everyone
     await user.open("/revenue?segment=key-accounts")
     await user.should_see("Revenue overview")
+
+
+async def test_an_admin_previews_and_saves_a_rule_and_a_bad_one_is_refused(
+    user: User, web_sqlite: WebData, database: Database
+) -> None:
+    admin = web_sqlite.logins["admin"]
+    database.english(admin)
+    await sign_in(user, admin, target="/rules/new")
+    await user.should_see(marker="rule-name")
+
+    user.find(marker="rule-name").type("Test: usage down a fifth")
+    user.find(marker="preview-rule").click()
+    await user.should_see(marker="preview-count")
+    trigger = user.find(marker="rule-trigger").elements.pop()
+    assert isinstance(trigger, ui.textarea)
+    trigger.set_value('{"kind": "usage_change", "field": "active_users"}')
+    user.find(marker="save-rule").click()
+    await user.should_see(marker="rule-errors")
+    await user.should_see("change_at_most")
+
+    trigger.set_value(
+        '{"kind": "usage_change", "field": "active_users", "change_at_most": -0.2}'
+    )
+    user.find(marker="save-rule").click()
+    await user.should_see("Recent firings")
+    with transaction(database.factory) as session:
+        rule = session.scalar(
+            select(Rule).where(Rule.name == "Test: usage down a fifth")
+        )
+        assert rule is not None
+        assert rule.trigger["change_at_most"] == -0.2
+        session.delete(rule)

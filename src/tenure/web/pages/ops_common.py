@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import ui
+from sqlalchemy.orm import Session
 
 from tenure.auth.scope import can
+from tenure.web.context import db
 from tenure.web.pages.common import PageContext, frame, open_page
 from tenure.web.pages.scorecards import error_box
 
@@ -75,3 +78,44 @@ class Problems:
     def clear(self) -> None:
         """Show nothing."""
         self.box.clear()
+
+
+def save_record(
+    page: PageContext,
+    problems: Problems,
+    errors: tuple[type[Exception], ...],
+    path: str,
+    record_id: int | None,
+    build: Callable[[], Any],
+    create: Callable[[Session, Any, int], Any],
+    replace: Callable[[Session, int, Any, int], Any],
+) -> None:
+    """Create or replace a record from the editor, then open it; else say why not."""
+    try:
+        spec = build()
+        with db() as session:
+            if record_id is None:
+                new_id = create(session, spec, page.principal.user_id).id
+            else:
+                replace(session, record_id, spec, page.principal.user_id)
+                new_id = record_id
+    except errors as exc:
+        problems.show(exc)
+        return
+    ui.notify(page.t("ops.saved"), type="positive")
+    ui.navigate.to(f"{path}/{new_id}")
+
+
+def delete_record(
+    page: PageContext,
+    path: str,
+    record_id: int | None,
+    remove: Callable[[Session, int], Any],
+) -> None:
+    """Delete the record an editor shows, then go back to the list."""
+    if record_id is None:
+        return
+    with db() as session:
+        remove(session, record_id)
+    ui.notify(page.t("ops.deleted"))
+    ui.navigate.to(path)

@@ -18,9 +18,11 @@ from tenure.web.pages.common import PageContext, frame
 from tenure.web.pages.ops_common import (
     FieldError,
     Problems,
+    delete_record,
     json_area,
     operations_page,
     read_json,
+    save_record,
 )
 
 log = logging.getLogger(__name__)
@@ -145,42 +147,26 @@ def _editor(page: PageContext, playbook_id: int | None, start: dict[str, Any]) -
         steps = json_area(t("playbooks.steps"), start["steps"], "playbook-steps", 14)
         problems = Problems(t("ops.failed"), "playbook-errors")
 
+        def spec() -> PlaybookSpec:
+            return PlaybookSpec.model_validate(
+                {
+                    "name": name.value or "",
+                    "kind": kind.value,
+                    "description": description.value or None,
+                    "active": bool(active.value),
+                    "applies_to": read_json(applies, "applies_to"),
+                    "steps": read_json(steps, "steps") or [],
+                }
+            )
+
         def save() -> None:
-            try:
-                spec = PlaybookSpec.model_validate(
-                    {
-                        "name": name.value or "",
-                        "kind": kind.value,
-                        "description": description.value or None,
-                        "active": bool(active.value),
-                        "applies_to": read_json(applies, "applies_to"),
-                        "steps": read_json(steps, "steps") or [],
-                    }
-                )
-                with db() as session:
-                    if playbook_id is None:
-                        made = playbooks.create_playbook(
-                            session, spec, page.principal.user_id
-                        )
-                        new_id = made.id
-                    else:
-                        playbooks.update_playbook(
-                            session, playbook_id, spec, page.principal.user_id
-                        )
-                        new_id = playbook_id
-            except PLAYBOOK_ERRORS as exc:
-                problems.show(exc)
-                return
-            ui.notify(t("ops.saved"), type="positive")
-            ui.navigate.to(f"/playbooks/{new_id}")
+            save_record(
+                page, problems, PLAYBOOK_ERRORS, LIST_PATH, playbook_id, spec,
+                playbooks.create_playbook, playbooks.update_playbook,
+            )  # fmt: skip
 
         def delete() -> None:
-            if playbook_id is None:
-                return
-            with db() as session:
-                playbooks.delete_playbook(session, playbook_id)
-            ui.notify(t("ops.deleted"))
-            ui.navigate.to(LIST_PATH)
+            delete_record(page, LIST_PATH, playbook_id, playbooks.delete_playbook)
 
         with ui.row().classes("gap-2"):
             ui.button(t("ops.save"), on_click=save).props('data-testid="save-playbook"')

@@ -21,9 +21,11 @@ from tenure.web.pages.common import PageContext, empty, frame
 from tenure.web.pages.ops_common import (
     FieldError,
     Problems,
+    delete_record,
     json_area,
     operations_page,
     read_json,
+    save_record,
 )
 
 log = logging.getLogger(__name__)
@@ -208,32 +210,13 @@ def _editor(page: PageContext, rule_id: int | None, start: dict[str, Any]) -> No
             )
 
         def save() -> None:
-            try:
-                checked = spec()
-                with db() as session:
-                    if rule_id is None:
-                        rule = rules.create_rule(
-                            session, checked, page.principal.user_id
-                        )
-                        new_id = rule.id
-                    else:
-                        rules.replace_rule(
-                            session, rule_id, checked, page.principal.user_id
-                        )
-                        new_id = rule_id
-            except RULE_ERRORS as exc:
-                problems.show(exc)
-                return
-            ui.notify(t("ops.saved"), type="positive")
-            ui.navigate.to(f"/rules/{new_id}")
+            save_record(
+                page, problems, RULE_ERRORS, LIST_PATH, rule_id, spec,
+                rules.create_rule, rules.replace_rule,
+            )  # fmt: skip
 
         def delete() -> None:
-            if rule_id is None:
-                return
-            with db() as session:
-                rules.delete_rule(session, rule_id)
-            ui.notify(t("ops.deleted"))
-            ui.navigate.to(LIST_PATH)
+            delete_record(page, LIST_PATH, rule_id, rules.delete_rule)
 
         def preview() -> None:
             try:
@@ -254,10 +237,12 @@ def _editor(page: PageContext, rule_id: int | None, start: dict[str, Any]) -> No
                 _preview(page, rows)
 
         with ui.row().classes("gap-2"):
-            ui.button(t("ops.save"), on_click=save).props('data-testid="save-rule"')
+            ui.button(t("ops.save"), on_click=save).props(
+                'data-testid="save-rule"'
+            ).mark("save-rule")
             ui.button(t("ops.preview"), on_click=preview).props(
                 'outline data-testid="preview-rule"'
-            )
+            ).mark("preview-rule")
             if rule_id is not None:
                 ui.button(t("ops.delete"), on_click=delete).props(
                     'flat color=negative data-testid="delete-rule"'
