@@ -16,7 +16,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from tenure.accounts.models import Account
@@ -125,6 +125,7 @@ class Outlook:
     candidates: set[int]
     found: signals.Signals
     decisions: list[Decision]
+    prior: dict[int, Prior] = field(default_factory=dict)
 
 
 def definition_of(rule: Rule) -> Definition:
@@ -146,10 +147,7 @@ def outlook(
     open_tasks: set[int] = set()
     fired_today: set[int] = set()
     if rule is not None:
-        prior = {
-            state.account_id: Prior(state.matched, state.since)
-            for state in _states(session, rule.id).values()
-        }
+        prior = _states(session, rule.id)
         open_tasks = _open_task_accounts(session, rule.id)
         fired_today = set(
             session.scalars(
@@ -159,12 +157,18 @@ def outlook(
             )
         )
     decisions = decide(day.as_of, accounts, found, prior, open_tasks, fired_today)
-    return Outlook(accounts, found, decisions)
+    return Outlook(accounts, found, decisions, prior)
 
 
-def _states(session: Session, rule_id: int) -> dict[int, RuleState]:
-    statement = select(RuleState).where(RuleState.rule_id == rule_id)
-    return {state.account_id: state for state in session.scalars(statement)}
+def _states(session: Session, rule_id: int) -> dict[int, Prior]:
+    """Every account's state under the rule at its previous evaluation."""
+    statement = select(RuleState.account_id, RuleState.matched, RuleState.since).where(
+        RuleState.rule_id == rule_id
+    )
+    return {
+        account: Prior(matched, since)
+        for account, matched, since in session.execute(statement)
+    }
 
 
 def _open_task_accounts(session: Session, rule_id: int) -> set[int]:
@@ -180,7 +184,7 @@ def evaluate_rule(day: signals.Day, rule: Rule) -> RuleStats:
     session = day.session
     spec = definition_of(rule)
     seen = outlook(day, spec, rule, rule.segment_id)
-    _store_states(session, rule.id, day.as_of, seen.decisions)
+    _store_states(session, rule.id, day.as_of, seen.decisions, seen.prior)
     firing = [d for d in seen.decisions if d.outcome is not None]
     accounts = _accounts(session, [d.account_id for d in firing])
     counts = {FIRED: 0, DEDUPLICATED: 0, FAILED: 0}
@@ -206,30 +210,63 @@ def evaluate_rule(day: signals.Day, rule: Rule) -> RuleStats:
 
 
 def _store_states(
-    session: Session, rule_id: int, day: dt.date, decisions: list[Decision]
+    session: Session,
+    rule_id: int,
+    day: dt.date,
+    decisions: list[Decision],
+    before: dict[int, Prior],
 ) -> None:
-    """Write every decided account's state under the rule."""
-    states = _states(session, rule_id)
+    """Write every decided account's state under the rule, set-based.
+
+    New accounts are inserted and only the states that changed are updated; the
+    evaluation day is then set on all of the rule's rows in one statement.
+    """
+    added: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
     for decision in decisions:
-        state = states.get(decision.account_id)
-        if state is None:
-            session.add(
-                RuleState(
-                    rule_id=rule_id,
-                    account_id=decision.account_id,
-                    matched=decision.matched,
-                    evaluated_on=day,
-                    since=decision.since,
-                )
+        row = {
+            "rule": rule_id,
+            "account": decision.account_id,
+            "matched": decision.matched,
+            "since": decision.since,
+        }
+        prior = before.get(decision.account_id)
+        if prior is None:
+            added.append(row)
+        elif (prior.matched, prior.since) != (decision.matched, decision.since):
+            changed.append(row)
+    for start in range(0, len(added), _CHUNK * 10):
+        session.execute(
+            insert(RuleState),
+            [
+                {
+                    "rule_id": row["rule"],
+                    "account_id": row["account"],
+                    "matched": row["matched"],
+                    "since": row["since"],
+                    "evaluated_on": day,
+                }
+                for row in added[start : start + _CHUNK * 10]
+            ],
+        )
+    if changed:
+        session.connection().execute(
+            update(RuleState)
+            .where(
+                RuleState.rule_id == bindparam("rule"),
+                RuleState.account_id == bindparam("account"),
             )
-            continue
-        state.matched = decision.matched
-        state.evaluated_on = day
-        state.since = decision.since
-    # Flushed before any firing: a firing changes its account's state, so the
-    # evaluation's transaction has begun with these writes, and on SQLite the
-    # firings' savepoints nest in it rather than opening one of their own.
-    session.flush()
+            .values(matched=bindparam("matched"), since=bindparam("since")),
+            changed,
+        )
+    # The firings that follow run in savepoints: on SQLite they nest in the
+    # evaluation's transaction, which these writes have begun.
+    session.execute(
+        update(RuleState)
+        .where(RuleState.rule_id == rule_id)
+        .values(evaluated_on=day)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _accounts(session: Session, ids: list[int]) -> dict[int, Account]:
