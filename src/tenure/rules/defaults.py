@@ -35,7 +35,7 @@ DEFAULT_RULES: list[dict[str, Any]] = [
         },
         "action": {
             "task": {
-                "title": "Usage down {change_pct}%: {account}",
+                "title": "Active users {change_pct}% in 7 days: {account}",
                 "type": "risk",
                 "priority": "high",
                 "due_in_days": 3,
