@@ -12,7 +12,7 @@ from tenure.timeline import service as timeline
 from tenure.timeline.models import CHURN_REASONS, LOGGED_KINDS
 from tenure.web.context import db
 from tenure.web.pages.common import PageContext
-from tenure.web.pages.work_common import TASK_ERRORS, options
+from tenure.web.pages.work_common import attempt, options
 
 if TYPE_CHECKING:
     from tenure.web.pages.customer_work import CustomerWork
@@ -127,21 +127,20 @@ def _log_form(work: CustomerWork) -> None:
         )
 
         def save() -> None:
-            try:
-                with db() as session:
-                    timeline.log_activity(
-                        session,
-                        page.principal,
-                        account,
-                        kind=kind.value,
-                        subject=subject.value or "",
-                        body=body.value or None,
-                    )
-            except TASK_ERRORS as exc:
-                ui.notify(f"{t('ops.failed')} {exc}", type="negative")
-                return
-            ui.notify(t("timeline.saved"), type="positive")
-            work.timeline.refresh()
+            if attempt(
+                page,
+                lambda session: timeline.log_activity(
+                    session,
+                    page.principal,
+                    account,
+                    kind=kind.value,
+                    subject=subject.value or "",
+                    body=body.value or None,
+                ),
+                "timeline.saved",
+                "ops.failed",
+            ):
+                work.timeline.refresh()
 
         ui.button(t("ops.save"), on_click=save).props(
             'data-testid="save-activity"'
@@ -174,21 +173,20 @@ def _churn_form(work: CustomerWork) -> None:
         preventable = ui.checkbox(t("churn.preventable"))
 
         def save() -> None:
-            try:
-                with db() as session:
-                    timeline.add_churn_review(
-                        session,
-                        page.principal,
-                        account,
-                        reason=reason.value or "",
-                        what_happened=happened.value or "",
-                        lessons=lessons.value or None,
-                        preventable=bool(preventable.value),
-                    )
-            except TASK_ERRORS as exc:
-                ui.notify(f"{t('ops.failed')} {exc}", type="negative")
-                return
-            ui.notify(t("churn.saved"), type="positive")
-            work.timeline.refresh()
+            if attempt(
+                page,
+                lambda session: timeline.add_churn_review(
+                    session,
+                    page.principal,
+                    account,
+                    reason=reason.value or "",
+                    what_happened=happened.value or "",
+                    lessons=lessons.value or None,
+                    preventable=bool(preventable.value),
+                ),
+                "churn.saved",
+                "ops.failed",
+            ):
+                work.timeline.refresh()
 
         ui.button(t("ops.save"), on_click=save).props('data-testid="save-churn"')

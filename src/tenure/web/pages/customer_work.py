@@ -22,7 +22,7 @@ from tenure.tasks.reads import TaskQuery, list_tasks
 from tenure.web.context import db
 from tenure.web.pages.common import PageContext
 from tenure.web.pages.customer_timeline import draw_timeline
-from tenure.web.pages.work_common import TASK_ERRORS, options, task_line
+from tenure.web.pages.work_common import attempt, options, task_line
 
 log = logging.getLogger(__name__)
 
@@ -138,23 +138,22 @@ def _new_task_form(work: CustomerWork) -> None:
         )
 
         def create() -> None:
-            try:
-                with db() as session:
-                    changes.new_task(
-                        session,
-                        page.principal,
-                        account=account,
-                        type=kind.value,
-                        title=title.value or "",
-                        priority=priority.value,
-                        due_on=dt.date.fromisoformat(due.value) if due.value else None,
-                        description=description.value or None,
-                    )
-            except TASK_ERRORS as exc:
-                ui.notify(f"{t('task.failed')} {exc}", type="negative")
-                return
-            ui.notify(t("task.created"), type="positive")
-            work.tasks.refresh()
+            day = dt.date.fromisoformat(due.value) if due.value else None
+            if attempt(
+                page,
+                lambda session: changes.new_task(
+                    session,
+                    page.principal,
+                    account=account,
+                    type=kind.value,
+                    title=title.value or "",
+                    priority=priority.value,
+                    due_on=day,
+                    description=description.value or None,
+                ),
+                "task.created",
+            ):
+                work.tasks.refresh()
 
         ui.button(t("task.create"), on_click=create).props('data-testid="create-task"')
 
@@ -185,21 +184,16 @@ def _playbooks(work: CustomerWork) -> None:
                 def start() -> None:
                     if choice.value is None:
                         return
-                    try:
-                        with db() as session:
-                            playbooks.start_for(
-                                session,
-                                page.principal,
-                                int(choice.value),
-                                account,
-                                today(session),
-                            )
-                    except (*TASK_ERRORS, playbooks.PlaybookError) as exc:
-                        ui.notify(f"{t('task.failed')} {exc}", type="negative")
-                        return
-                    ui.notify(t("playbook.started"), type="positive")
-                    work.playbooks.refresh()
-                    work.tasks.refresh()
+                    chosen = int(choice.value)
+                    if attempt(
+                        page,
+                        lambda session: playbooks.start_for(
+                            session, page.principal, chosen, account, today(session)
+                        ),
+                        "playbook.started",
+                    ):
+                        work.playbooks.refresh()
+                        work.tasks.refresh()
 
                 ui.button(t("playbook.start"), on_click=start).props(
                     'outline dense data-testid="start-playbook"'

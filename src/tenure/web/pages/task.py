@@ -17,7 +17,7 @@ from tenure.tasks.reads import NotFound, task_detail
 from tenure.web.context import db
 from tenure.web.pages.common import PageContext, frame, open_page
 from tenure.web.pages.tasks import assignable
-from tenure.web.pages.work_common import TASK_ERRORS, complete_dialog, options
+from tenure.web.pages.work_common import attempt, complete_dialog, options
 
 log = logging.getLogger(__name__)
 
@@ -127,14 +127,14 @@ def _actions(view: TaskView, task: dict[str, Any], is_open: bool) -> None:
 
 def _change(view: TaskView, **values: Any) -> None:
     page = view.page
-    try:
-        with db() as session:
-            changes.update_task(session, view.task_id, page.principal, **values)
-    except TASK_ERRORS as exc:
-        ui.notify(f"{page.t('task.failed')} {exc}", type="negative")
-        return
-    ui.notify(page.t("task.saved"), type="positive")
-    view.show.refresh()
+    if attempt(
+        page,
+        lambda session: changes.update_task(
+            session, view.task_id, page.principal, **values
+        ),
+        "task.saved",
+    ):
+        view.show.refresh()
 
 
 def _why(page: PageContext, task: dict[str, Any]) -> None:
@@ -237,13 +237,13 @@ def _comments(view: TaskView, task: dict[str, Any]) -> None:
         def post() -> None:
             if not (body.value or "").strip():
                 return
-            try:
-                with db() as session:
-                    changes.add_comment(session, task["id"], page.principal, body.value)
-            except TASK_ERRORS as exc:
-                ui.notify(f"{t('task.failed')} {exc}", type="negative")
-                return
-            view.show.refresh()
+            if attempt(
+                page,
+                lambda session: changes.add_comment(
+                    session, task["id"], page.principal, body.value
+                ),
+            ):
+                view.show.refresh()
 
         ui.button(t("task.post"), on_click=post).props('data-testid="post-comment"')
 

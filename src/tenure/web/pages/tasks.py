@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import events, ui
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tenure.auth.scope import can, owner_scope
 from tenure.revenue.loading import today
@@ -212,7 +213,7 @@ def tasks_page(
     return None
 
 
-def assignable(session: Any, page: PageContext) -> dict[str, str]:
+def assignable(session: Session, page: PageContext) -> dict[str, str]:
     """The active staff who can be given tasks, by id (as text), in scope."""
     owners = owner_scope(session, page.principal)
     query = select(StaffUser.id, StaffUser.name).where(

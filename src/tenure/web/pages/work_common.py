@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nicegui import ui
+from sqlalchemy.orm import Session
 
 from tenure.auth.scope import Forbidden
 from tenure.tasks import changes
@@ -85,6 +86,24 @@ def task_line(
             ).mark(f"complete-{row['id']}")
 
 
+def attempt(
+    page: PageContext,
+    change: Callable[[Session], object],
+    done: str | None = None,
+    failed: str = "task.failed",
+) -> bool:
+    """Make ``change`` in one transaction and say so; on an error say why (False)."""
+    try:
+        with db() as session:
+            change(session)
+    except TASK_ERRORS as exc:
+        ui.notify(f"{page.t(failed)} {exc}", type="negative")
+        return False
+    if done is not None:
+        ui.notify(page.t(done), type="positive")
+    return True
+
+
 def complete_dialog(
     page: PageContext, task_id: int, on_done: Callable[[], object]
 ) -> None:
@@ -100,17 +119,15 @@ def complete_dialog(
         )
 
         def finish() -> None:
-            try:
-                with db() as session:
-                    changes.complete_task(
-                        session, task_id, page.principal, outcome.value or None
-                    )
-            except TASK_ERRORS as exc:
-                ui.notify(f"{t('task.failed')} {exc}", type="negative")
-                return
-            dialog.close()
-            ui.notify(t("task.completed"), type="positive")
-            on_done()
+            if attempt(
+                page,
+                lambda session: changes.complete_task(
+                    session, task_id, page.principal, outcome.value or None
+                ),
+                "task.completed",
+            ):
+                dialog.close()
+                on_done()
 
         with ui.row().classes("w-full justify-end"):
             ui.button(t("common.back"), on_click=dialog.close).props("flat")

@@ -28,7 +28,7 @@ from tenure.workbench import service as bench
 
 log = logging.getLogger(__name__)
 
-TODO_LIMIT = 50
+DUE_LIMIT = 50
 UPCOMING_DAYS = 14
 
 
@@ -91,7 +91,7 @@ def _content(bench_view: Workbench) -> None:
                 assignee_ids=assignees,
                 due_before=day,
                 sort="priority",
-                page_size=TODO_LIMIT,
+                page_size=DUE_LIMIT,
                 today=day,
             ),
             page.principal,
@@ -104,7 +104,7 @@ def _content(bench_view: Workbench) -> None:
                 due_after=day + dt.timedelta(days=1),
                 due_before=day + dt.timedelta(days=UPCOMING_DAYS),
                 sort="due",
-                page_size=TODO_LIMIT,
+                page_size=DUE_LIMIT,
                 today=day,
             ),
             page.principal,
