@@ -38,9 +38,14 @@ def operations_page(
     return None
 
 
+def as_json(value: Any) -> str:
+    """``value`` as the indented JSON the editors show."""
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
 def json_area(label: str, value: Any, testid: str, rows: int = 8) -> ui.textarea:
     """A text area holding ``value`` as indented JSON."""
-    area = ui.textarea(label, value=json.dumps(value, indent=2, ensure_ascii=False))
+    area = ui.textarea(label, value=as_json(value))
     area.classes("w-full font-mono").props(
         f'outlined rows={rows} data-testid="{testid}"'
     )

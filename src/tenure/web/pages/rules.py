@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -21,6 +20,7 @@ from tenure.web.pages.common import PageContext, empty, frame
 from tenure.web.pages.ops_common import (
     FieldError,
     Problems,
+    as_json,
     delete_record,
     json_area,
     operations_page,
@@ -191,7 +191,7 @@ def _editor(page: PageContext, rule_id: int | None, start: dict[str, Any]) -> No
         action = json_area(t("rules.action"), start["action"], "rule-action", 10)
         kind.on_value_change(
             lambda e: trigger.set_value(
-                _dumps(EXAMPLE_TRIGGERS.get(e.value, {"kind": e.value}))
+                as_json(EXAMPLE_TRIGGERS.get(e.value, {"kind": e.value}))
             )
         )
         problems = Problems(t("ops.failed"), "rule-errors")
@@ -247,10 +247,6 @@ def _editor(page: PageContext, rule_id: int | None, start: dict[str, Any]) -> No
                 ui.button(t("ops.delete"), on_click=delete).props(
                     'flat color=negative data-testid="delete-rule"'
                 )
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False)
 
 
 def _preview(page: PageContext, rows: list[dict[str, Any]]) -> None:
