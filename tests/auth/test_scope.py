@@ -147,7 +147,7 @@ def test_an_unknown_role_sees_nothing(session: Session, org: Org) -> None:
 
 ALLOWED = {
     "admin": set(ACTIONS),
-    "executive": {"read", "own_api_keys"},
+    "executive": {"read", "own_api_keys", "view_team"},
     "manager": {
         "read",
         "write_accounts",
@@ -156,8 +156,10 @@ ALLOWED = {
         "work_tasks",
         "assign_tasks",
         "manage_operations",
+        "manage_book",
+        "view_team",
     },
-    "csm": {"read", "write_accounts", "own_api_keys", "work_tasks"},
+    "csm": {"read", "write_accounts", "own_api_keys", "work_tasks", "view_team"},
     "viewer": {"read", "own_api_keys"},
 }
 

@@ -34,6 +34,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "assign_tasks": frozenset({"admin", "manager"}),
     # Define rules, playbooks, saved segments and tiers.
     "manage_operations": frozenset({"admin", "manager"}),
+    # Assignment rules for new accounts and reassigning accounts in bulk.
+    "manage_book": frozenset({"admin", "manager"}),
+    # See team and personal performance (a CSM sees their own).
+    "view_team": frozenset({"admin", "executive", "manager", "csm"}),
 }
 ACTIONS = tuple(PERMISSIONS)
 ALL_ACCOUNT_ROLES = frozenset({"admin", "executive", "viewer"})

@@ -138,7 +138,12 @@ def config_show(
     with database() as session:
         values = settings.get_all(session)
     rows = [
-        {"key": key, "value": value, "source": source, "help": settings.SPECS[key].help}
+        {
+            "key": key,
+            "value": "********" if settings.SPECS[key].secret and value else value,
+            "source": source,
+            "help": settings.SPECS[key].help,
+        }
         for key, (value, source) in values.items()
     ]
     typer.echo(render(rows, fmt, ("key", "value", "source", "help")))

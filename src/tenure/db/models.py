@@ -11,6 +11,13 @@ from tenure.billing.models import (
     SubscriptionItem,
     SubscriptionPause,
 )
+from tenure.book.models import AssignmentRule
+from tenure.briefing.models import (
+    Briefing,
+    BriefingDelivery,
+    BriefingPreference,
+    ChatWebhook,
+)
 from tenure.db.base import Base
 from tenure.fx.models import FxRate
 from tenure.health.models import (
@@ -44,8 +51,13 @@ __all__ = [
     "AccountRevenue",
     "Activity",
     "ApiKey",
+    "AssignmentRule",
     "AuthSession",
     "Base",
+    "Briefing",
+    "BriefingDelivery",
+    "BriefingPreference",
+    "ChatWebhook",
     "ChurnReview",
     "Contact",
     "Contract",

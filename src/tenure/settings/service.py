@@ -6,6 +6,7 @@ wins over the built-in default.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import zoneinfo
@@ -66,6 +67,21 @@ def _timezone(text: str) -> str:
     return text
 
 
+def _url(text: str) -> str:
+    value = text.strip().rstrip("/")
+    if not value.startswith(("http://", "https://")):
+        raise SettingError(f"'{text}' is not an http:// or https:// address")
+    return value
+
+
+def _time_of_day(text: str) -> str:
+    try:
+        parsed = dt.time.fromisoformat(text.strip())
+    except ValueError:
+        raise SettingError(f"'{text}' is not a time of day like 08:30") from None
+    return parsed.strftime("%H:%M")
+
+
 @dataclass(frozen=True)
 class SettingSpec:
     """A setting's key, default, parser and meaning."""
@@ -75,6 +91,8 @@ class SettingSpec:
     parse: Callable[[str], Any]
     help: str
     revenue: bool = True
+    # Shown masked wherever settings are listed.
+    secret: bool = False
 
 
 SPECS: dict[str, SettingSpec] = {
@@ -144,6 +162,63 @@ SPECS: dict[str, SettingSpec] = {
             "15",
             _int_between(1, 1440),
             "minutes a locked-out user must wait before signing in again",
+            revenue=False,
+        ),
+        SettingSpec(
+            "public_url",
+            "http://localhost:8080",
+            _url,
+            "address users open Tenure at; links in briefings start with it",
+            revenue=False,
+        ),
+        SettingSpec(
+            "briefing_time",
+            "08:30",
+            _time_of_day,
+            "local time (HH:MM) the daily briefing goes out unless a user chose one",
+            revenue=False,
+        ),
+        SettingSpec(
+            "smtp_host",
+            "",
+            str.strip,
+            "mail server the briefing is sent through (empty: no email)",
+            revenue=False,
+        ),
+        SettingSpec(
+            "smtp_port",
+            "587",
+            _int_between(1, 65535),
+            "mail server port",
+            revenue=False,
+        ),
+        SettingSpec(
+            "smtp_security",
+            "starttls",
+            _one_of("starttls", "ssl", "none"),
+            "starttls, ssl (implicit TLS) or none",
+            revenue=False,
+        ),
+        SettingSpec(
+            "smtp_username",
+            "",
+            str.strip,
+            "mail server user name (empty: no sign-in)",
+            revenue=False,
+        ),
+        SettingSpec(
+            "smtp_password",
+            "",
+            str,
+            "mail server password; best set as TENURE_SMTP_PASSWORD",
+            revenue=False,
+            secret=True,
+        ),
+        SettingSpec(
+            "smtp_from",
+            "Tenure <tenure@localhost>",
+            str.strip,
+            "sender of briefing emails",
             revenue=False,
         ),
     )

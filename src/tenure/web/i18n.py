@@ -6,6 +6,8 @@ import logging
 from collections.abc import Callable
 from decimal import Decimal
 
+from tenure.web.i18n_briefing import BRIEFING_MESSAGES
+from tenure.web.i18n_team import TEAM_MESSAGES
 from tenure.web.i18n_work import WORK_MESSAGES
 
 log = logging.getLogger(__name__)
@@ -291,6 +293,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 MESSAGES.update(WORK_MESSAGES)
+MESSAGES.update(TEAM_MESSAGES)
+MESSAGES.update(BRIEFING_MESSAGES)
 
 
 def translator(locale: str | None) -> Callable[..., str]:

@@ -1,0 +1,1 @@
+"""Book of business: who owns which account, assignment rules and reassignment."""

@@ -1,0 +1,1 @@
+"""Team and personal numbers: revenue, renewals, churn and work per owner."""
