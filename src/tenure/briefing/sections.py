@@ -19,7 +19,7 @@ from tenure.briefing.document import Item, Section
 from tenure.health.measures import Label
 from tenure.money import to_major
 from tenure.revenue.models import MOVEMENT_KINDS
-from tenure.web.i18n import money_text
+from tenure.web.i18n import MESSAGES, money_text
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +44,10 @@ class Words:
         return f"+{text}" if minor > 0 else text
 
     def count(self, key: str, count: int, **values: object) -> str:
-        """A message with a count, its ``.one`` form when the count is 1."""
-        return self.t(f"{key}.one" if count == 1 else key, count=count, **values)
+        """A message with a count, in its ``.one`` form (if any) when the count is 1."""
+        singular = f"{key}.one"
+        chosen = singular if count == 1 and singular in MESSAGES else key
+        return self.t(chosen, count=count, **values)
 
     def band(self, name: str, label: Label | None) -> str:
         """A health band's name as the scorecard labels it."""
