@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from tenure.briefing.delivery import run_briefings
+from tenure.db.base import utcnow
 from tenure.jobs.service import JobContext, jobs, run_due, run_job
 from tenure.revenue.loading import today
 from tenure.usage.store import EventStore
@@ -77,3 +79,7 @@ class Scheduler:
                     run_due(context, name, day.isoformat())
             except Exception:
                 log.warning("job %s for %s failed; tried again next tick", name, day)
+        try:
+            run_briefings(factory, utcnow())
+        except Exception:
+            log.exception("briefings: the tick failed; tried again next tick")
