@@ -266,17 +266,18 @@ def renewals_report(
             terms = buckets.get((period, name), [])
             if by and not terms:
                 continue
-            result.append(_renewal_row(period, by, name, terms, currency))
+            result.append(renewal_row(period, by, name, terms, currency))
     return result
 
 
-def _renewal_row(
+def renewal_row(
     period: dt.date,
     by: str | None,
     name: str | None,
     terms: list[tuple[str, int, int, int]],
     currency: str,
 ) -> Row:
+    """Counts, amounts and rates of ``(outcome, due, renewed, forecast)`` terms."""
     won = [t for t in terms if t[0] in WON]
     decided = [t for t in terms if t[0] != OPEN]
     decided_due = sum(t[1] for t in decided)
