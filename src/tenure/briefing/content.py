@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tenure.auth.scope import principal_for
 from tenure.briefing import reads
 from tenure.briefing.document import BriefingDocument, Section
+from tenure.briefing.models import Briefing
 from tenure.briefing.sections import (
     Words,
     health_fell,
@@ -95,3 +97,24 @@ def build_briefing(session: Session, user: StaffUser, day: dt.date) -> BriefingD
         sections=sections,
         link=f"/m/briefing/{day.isoformat()}",
     )
+
+
+def stored_or_built(
+    session: Session, user: StaffUser, day: dt.date
+) -> BriefingDocument:
+    """The briefing ``user`` was sent for ``day``, else one built now."""
+    content = session.scalar(
+        select(Briefing.content).where(
+            Briefing.user_id == user.id, Briefing.briefing_date == day
+        )
+    )
+    if content:
+        try:
+            return BriefingDocument.from_json(content)
+        except (KeyError, TypeError, ValueError):
+            log.warning(
+                "stored briefing of %s on %s is unreadable; building it again",
+                user.email,
+                day,
+            )
+    return build_briefing(session, user, day)

@@ -57,10 +57,15 @@ class Words:
 
 
 def _section(
-    key: str, words: Words, summary: str, items: list[Item], link: str | None
+    key: str,
+    words: Words,
+    summary: str,
+    items: list[Item],
+    link: str | None,
+    limit: int = LIST_LIMIT,
 ) -> Section:
-    """A section listing the first LIST_LIMIT items of ``items``."""
-    shown = items[:LIST_LIMIT]
+    """A section listing the first ``limit`` items of ``items``."""
+    shown = items[:limit]
     return Section(
         key=key,
         title=words.t(f"brief.section.{key}"),
@@ -256,7 +261,11 @@ def _task_item(words: Words, row: reads.TaskDue, day: dt.date) -> Item:
 
 
 def health_fell(
-    session: Session, words: Words, scope: reads.Scope, yesterday: dt.date
+    session: Session,
+    words: Words,
+    scope: reads.Scope,
+    yesterday: dt.date,
+    limit: int = LIST_LIMIT,
 ) -> tuple[Section, int]:
     """Accounts whose health band fell yesterday, biggest MRR first."""
     falls = reads.health_falls(session, scope, yesterday)
@@ -279,7 +288,8 @@ def health_fell(
         else words.t("brief.health.none")
     )
     link = f"/m/health/{yesterday.isoformat()}"
-    return _section("health_fell", words, summary, items, link), len(falls)
+    section = _section("health_fell", words, summary, items, link, limit)
+    return section, len(falls)
 
 
 def _scores(fall: reads.BandFall) -> str:

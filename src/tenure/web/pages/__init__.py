@@ -10,6 +10,15 @@ from tenure.web.pages.customers import customers_page
 from tenure.web.pages.health import health_customers_page
 from tenure.web.pages.login import login_page
 from tenure.web.pages.me import me_page
+from tenure.web.pages.mobile import (
+    mobile_briefing,
+    mobile_health,
+    mobile_home,
+    mobile_movements,
+    mobile_renewals,
+)
+from tenure.web.pages.mobile_customer import mobile_customer
+from tenure.web.pages.mobile_tasks import mobile_task, mobile_tasks
 from tenure.web.pages.notifications import notifications_page, open_notification
 from tenure.web.pages.playbooks import (
     new_playbook_page,
@@ -52,6 +61,14 @@ ROUTES = (
     ("/playbooks/new", new_playbook_page),
     ("/playbooks/{playbook_id}", playbook_page),
     ("/segments", segments_page),
+    ("/m", mobile_home),
+    ("/m/briefing/{date}", mobile_briefing),
+    ("/m/customers/{external_id}", mobile_customer),
+    ("/m/tasks", mobile_tasks),
+    ("/m/tasks/{task_id}", mobile_task),
+    ("/m/renewals", mobile_renewals),
+    ("/m/movements/{date}", mobile_movements),
+    ("/m/health/{date}", mobile_health),
 )
 
 
