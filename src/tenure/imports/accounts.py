@@ -205,4 +205,14 @@ def apply(session: Session, parsed: list[AccountRow], today: dt.date) -> ImportR
     ids.update(insert_returning_ids(session, Account, inserts))
     update_many(session, Account, updates)
     record_owner_changes(session, changes, ids, today)
+    unowned = [ids[row["external_id"]] for row in inserts if row["owner_id"] is None]
+    if unowned:
+        # Imported here: the book writes owner history through this package.
+        from tenure.book.assign import assign_new_accounts
+
+        done = assign_new_accounts(session, unowned, today)
+        result.notes.append(
+            f"assigned {done.assigned} new accounts by rule; "
+            f"{len(done.unmatched)} matched no rule"
+        )
     return result

@@ -1,4 +1,4 @@
-"""The built-in jobs: usage rollup, health scoring, tiers, then the rules, in order."""
+"""The built-in jobs in order: usage rollup, health, tiers, assignment, the rules."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from tenure.book import assign
 from tenure.health import service as health
 from tenure.jobs.service import Job, JobContext, last_detail, register
 from tenure.rules import service as rules
@@ -65,6 +66,21 @@ def _tiers(session: Session, context: JobContext, period: str) -> dict[str, Any]
 
 register(
     Job("tiers", "set every account's tier and priority from the tier rules", _tiers)
+)
+
+
+def _assignment(session: Session, context: JobContext, period: str) -> dict[str, Any]:
+    """Give the unowned accounts owners by the assignment rules; owned ones stay."""
+    day = context.today if period == FULL else dt.date.fromisoformat(period)
+    return assign.assign_new_accounts(session, None, day).details()
+
+
+register(
+    Job(
+        "assignment",
+        "give unowned accounts owners by the assignment rules",
+        _assignment,
+    )
 )
 
 

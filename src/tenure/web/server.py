@@ -28,6 +28,7 @@ from tenure.web import context
 from tenure.web.api import (
     accounts,
     auth,
+    book,
     health,
     ingest,
     notifications,
@@ -63,6 +64,7 @@ def api_router() -> APIRouter:
         rules,
         segments,
         playbooks,
+        book,
     ):
         router.include_router(module.router)
     return router
