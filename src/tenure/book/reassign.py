@@ -40,6 +40,11 @@ from tenure.settings import service as settings
 log = logging.getLogger(__name__)
 
 Row = dict[str, Any]
+# Tenure itself, as the command line acts: an admin who is nobody, so that the
+# timeline names no author.
+TENURE = Principal(
+    user_id=0, email="tenure", name="Tenure", role="admin", team_id=None, locale=None
+)
 
 
 @dataclass
@@ -95,8 +100,15 @@ def _spread(
 ) -> list[tuple[AccountFacts, Person]]:
     """Who gets each account: the one target, or a team's least loaded (or evenly).
 
-    Bigger accounts are shared out first, so that the MRR spreads as well.
+    Bigger accounts are shared out first, so that the MRR spreads as well. When
+    the selection names the owner the accounts come from, that owner is not
+    one of the team members they go to.
     """
+    if spec.team is not None and spec.from_owner:
+        leaving = spec.from_owner.strip().lower()
+        to = [person for person in to if person.email.lower() != leaving]
+        if not to:
+            raise BookError("team", spec.team, "has nobody but the current owner")
     if len(to) == 1:
         return [(account, to[0]) for account in accounts]
     loads = Loads(facts.loads(session) if spec.spread == "least_loaded" else {})
@@ -105,7 +117,9 @@ def _spread(
     given: dict[int, Person] = {}
     for account in sorted(accounts, key=lambda a: (-a.mrr_minor, a.external_id)):
         chosen = least_loaded(members, loads)
-        if chosen != account.owner_id:
+        if spec.spread == "even":
+            loads.give(chosen)
+        elif chosen != account.owner_id:
             loads.give(chosen, account.owner_id)
         given[account.id] = by_id[chosen]
     return [(account, given[account.id]) for account in accounts]
@@ -215,7 +229,7 @@ def reassign(
         subject = f"Reassigned from {holder.name if holder else 'nobody'} to "
         subject += person.name + (f": {reason}" if reason else "")
         moves.append(OwnerMove(account, person.id, subject, {"reason": reason}))
-    change_owners(session, moves, preview.day, principal.user_id)
+    change_owners(session, moves, preview.day, principal.user_id or None)
     result = ReassignResult(preview)
     result.notified = _tell(session, preview, holders, reason)
     log.info(

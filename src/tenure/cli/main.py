@@ -18,7 +18,7 @@ from tenure.auth.passwords import (
     check_password_policy,
     hash_password,
 )
-from tenure.cli import operations, reports, rules, tasks, usage, users
+from tenure.cli import book, operations, reports, rules, tasks, usage, users
 from tenure.cli.briefing import briefing_app
 from tenure.cli.context import database, ensure_schema, fail
 from tenure.cli.output import Format, render
@@ -49,6 +49,7 @@ app.add_typer(rules.rule_app, name="rule")
 app.add_typer(operations.segment_app, name="segment")
 app.add_typer(operations.tier_app, name="tier")
 app.add_typer(operations.playbook_app, name="playbook")
+app.add_typer(book.book_app, name="book")
 app.add_typer(briefing_app, name="briefing")
 app.command("ingest")(usage.ingest)
 reports.app.command("usage")(usage.report_usage)
