@@ -13,6 +13,7 @@ import logging
 import re
 import zoneinfo
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -274,3 +275,38 @@ def subscribers(
             Subscriber(user, pref, send_time, zone, tuple(hooks.get(user.id, ())))
         )
     return found
+
+
+def describe(session: Session, user: StaffUser) -> dict[str, Any]:
+    """The user's preference as shown on pages and the API (defaults if unset)."""
+    pref = session.get(BriefingPreference, user.id)
+    zone = user_zone(session, user)
+    if pref is None:
+        return {
+            "enabled": False,
+            "send_time": settings.get(session, "briefing_time"),
+            "email": True,
+            "in_app": True,
+            "timezone": zone.key,
+            "since": None,
+        }
+    return {
+        "enabled": pref.enabled,
+        "send_time": pref.send_time,
+        "email": pref.email,
+        "in_app": pref.in_app,
+        "timezone": zone.key,
+        "since": pref.created_at if pref.enabled else None,
+    }
+
+
+def webhook_row(hook: ChatWebhook) -> dict[str, Any]:
+    """A webhook as shown: its address masked and its secret never shown."""
+    return {
+        "id": hook.id,
+        "kind": hook.kind,
+        "name": hook.name,
+        "url": masked_url(hook.url),
+        "signed": hook.secret is not None,
+        "active": hook.active,
+    }

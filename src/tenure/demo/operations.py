@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from tenure.accounts.models import Account, Contact
 from tenure.demo.book import load_book
+from tenure.demo.briefing import subscribe_staff
 from tenure.demo.generator import CHINA_REGIONS
 from tenure.playbooks import defaults as playbook_defaults
 from tenure.rules import defaults as rule_defaults
@@ -82,6 +83,7 @@ def load_operations(session: Session, today: dt.date, seed: int) -> OperationsSt
     completed = _complete_older_tasks(session, rng, today)
     activities = _log_activities(session, rng, today)
     load_book(session, today, seed)
+    subscribe_staff(session)
     tasks = len(session.scalars(select(Task.id)).all())
     log.info(
         "demo operations: %d tasks (%d completed), %d activities",

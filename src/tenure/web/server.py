@@ -29,6 +29,7 @@ from tenure.web.api import (
     accounts,
     auth,
     book,
+    briefing,
     health,
     ingest,
     notifications,
@@ -65,6 +66,7 @@ def api_router() -> APIRouter:
         segments,
         playbooks,
         book,
+        briefing,
     ):
         router.include_router(module.router)
     return router

@@ -13,6 +13,7 @@ from tenure.auth.passwords import PasswordPolicyError
 from tenure.auth.scope import can
 from tenure.web.context import db
 from tenure.web.pages.common import PageContext, frame, open_page
+from tenure.web.pages.me_briefing import briefing_card
 from tenure.web.signin import session_token
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ def me_page(request: Request) -> RedirectResponse | None:
                 'data-testid="role"'
             )
         _password_card(page)
+        briefing_card(page)
         if can(page.principal, "own_api_keys"):
             _keys_card(page)
     return None
