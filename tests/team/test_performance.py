@@ -11,8 +11,10 @@ from tenure.accounts.models import Account, AccountOwnerHistory
 from tenure.auth.scope import Forbidden
 from tenure.imports.owners import OwnerChange, record_owner_changes
 from tenure.revenue.reports import mrr_report
-from tenure.team.performance import performance, team_comparison, team_trend
+from tenure.team.page import team_page
+from tenure.team.performance import performance, team_comparison
 from tenure.team.reads import TeamError
+from tenure.team.trend import team_trend
 from tests.team.conftest import MARCH, Firm
 
 D = dt.date
@@ -163,3 +165,33 @@ def test_a_reassignment_today_does_not_rewrite_march(firm: Firm) -> None:
     for name in ("opening_mrr", "mrr", "expansion", "transfers_out", "nrr"):
         assert after["Ann"][name] == before["Ann"][name], name
     assert (after["Ann"]["accounts"], after["Cy"]["accounts"]) == (0, 1)
+
+
+def test_the_page_reads_people_teams_and_a_year_of_trend_at_once(firm: Firm) -> None:
+    eve = team_page(firm.session, firm.principal("eve"), START, END)
+    assert (
+        eve.performance.total
+        == performance(firm.session, firm.principal("eve"), START, END).total
+    )
+    assert eve.comparison == team_comparison(
+        firm.session, firm.principal("eve"), START, END
+    )
+    assert [row["period"] for row in eve.trend][-3:] == [
+        D(2026, 1, 1), D(2026, 2, 1), D(2026, 3, 1),
+    ]  # fmt: skip
+    assert len(eve.trend) == 12
+    assert eve.trend[-1]["mrr"] == eve.performance.total["mrr"]
+
+
+def test_the_page_of_a_manager_has_no_comparison(firm: Firm) -> None:
+    mia = team_page(firm.session, firm.principal("mia"), START, END)
+    assert mia.comparison is None
+    assert mia.trend[-1]["mrr"] == mia.performance.total["mrr"] == 1600
+
+
+def test_an_executive_on_one_team_still_compares_every_team(firm: Firm) -> None:
+    page = team_page(
+        firm.session, firm.principal("eve"), START, END, firm.teams["south"]
+    )
+    assert [row["name"] for row in page.performance.people] == ["Cy", "Sam"]
+    assert page.comparison is not None and len(page.comparison) == 3

@@ -20,6 +20,7 @@ from tenure.team.attribution import (
     TRANSFER_OUT,
     OwnerBridgeRow,
     owner_bridge,
+    owner_bridges,
     owner_entries,
 )
 
@@ -184,6 +185,19 @@ def test_a_group_adds_its_members_up_without_inner_transfers(
             assert (getattr(team, column) if team else 0) == want
         net = sum(r.transfers_in - r.transfers_out for r in inside)
         assert (team.transfers_in - team.transfers_out if team else 0) == net
+
+
+@settings(max_examples=100, deadline=None)
+@given(companies(), spans_of_periods())
+def test_one_replay_of_several_groupings_gives_each_groupings_rows(
+    company: tuple[list[MoveRow], OwnerTimeline],
+    spans: list[tuple[dt.date, dt.date]],
+) -> None:
+    moves, timeline = company
+    groupings = [None, lambda o: o in (1, 2), lambda o: o is None]
+    together = owner_bridges(moves, timeline, spans, groupings)
+    for grouping, rows in zip(groupings, together, strict=True):
+        assert rows == owner_bridge(moves, timeline, spans, grouping)
 
 
 @settings(max_examples=150, deadline=None)

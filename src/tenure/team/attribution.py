@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 
 from tenure.accounts.ownership import OwnerTimeline
 from tenure.revenue.bridge import MoveRow
@@ -58,6 +58,7 @@ __all__ = [
     "Opening",
     "OwnerBridgeRow",
     "owner_bridge",
+    "owner_bridges",
     "owner_entries",
     "renewal_owner",
 ]
@@ -78,14 +79,26 @@ def owner_bridge(
     before it work too). Movements after the last period are left out. Within a
     period, rows come by owner id with nobody (None) last.
     """
+    return owner_bridges(moves, timeline, periods, [group_of], opening)[0]
+
+
+def owner_bridges(
+    moves: Iterable[MoveRow],
+    timeline: OwnerTimeline,
+    periods: list[tuple[dt.date, dt.date]],
+    groupings: Sequence[GroupOf | None],
+    opening: Opening | None = None,
+) -> list[list[OwnerBridgeRow]]:
+    """``owner_bridge`` for several groupings in one pass: a list per grouping."""
+    result: list[list[OwnerBridgeRow]] = [[] for _ in groupings]
     if not periods:
-        return []
+        return result
     last = periods[-1][1] - dt.timedelta(days=1)
-    walk = Replay(moves, timeline, periods[0][0], last, group_of, opening)
-    rows: list[OwnerBridgeRow] = []
+    replay = Replay(moves, timeline, periods[0][0], last, groupings, opening)
     for start, end in periods:
-        rows.extend(walk.period(start, end))
-    return rows
+        for rows, found in zip(result, replay.period(start, end), strict=True):
+            rows.extend(found)
+    return result
 
 
 def owner_entries(
@@ -103,12 +116,12 @@ def owner_entries(
     OPENING balance on ``start``, every movement and transfer, and each account's
     CLOSING balance on ``end``.
     """
-    walk = Replay(moves, timeline, start, end, group_of, opening)
-    walk.collect = keep
-    walk.balances(start, OPENING)
-    rows = walk.period(start, end + dt.timedelta(days=1))
-    walk.balances(end, CLOSING)
-    return rows, walk.entries
+    replay = Replay(moves, timeline, start, end, [group_of], opening)
+    replay.collect = keep
+    replay.balances(start, OPENING)
+    rows = replay.period(start, end + dt.timedelta(days=1))[0]
+    replay.balances(end, CLOSING)
+    return rows, replay.entries
 
 
 def renewal_owner(

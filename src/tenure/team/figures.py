@@ -43,12 +43,16 @@ RANKINGS: dict[str, bool] = {
 }
 
 
+Term = tuple[str, int, int, int]
+"""A renewal term as ``renewal_row`` counts it: outcome, due, renewed, forecast."""
+
+
 @dataclass
 class Parts:
     """Everything one row adds up, for one owner or group."""
 
     bridge: OwnerBridgeRow | None = None
-    terms: list[tuple[str, int, int, int]] = field(default_factory=list)
+    terms: list[Term] = field(default_factory=list)
     completed: int = 0
     overdue: int = 0
     served: Served = field(default_factory=Served)
@@ -71,28 +75,36 @@ class Parts:
         )  # fmt: skip
 
 
+def attribute_terms(
+    terms: Iterable[TermRow], timeline: OwnerTimeline, today: dt.date
+) -> list[tuple[int | None, Term]]:
+    """Each term with its owner: the owner on the due date (after today: today's)."""
+    return [
+        (
+            renewal_owner(timeline, term.account, term.due_date, today),
+            (term.outcome, term.due, term.renewed, term.forecast),
+        )
+        for term in terms
+    ]
+
+
 def gather(
     key: Callable[[int | None], Hashable],
     bridge: Iterable[OwnerBridgeRow],
-    terms: Iterable[TermRow],
-    timeline: OwnerTimeline,
-    today: dt.date,
+    terms: Iterable[tuple[int | None, Term]],
     tasks: Mapping[int | None, tuple[int, int]],
     served: Mapping[int | None, Served],
 ) -> dict[Hashable, Parts]:
     """Sort every part under its key: ``key`` maps an owner (None: nobody) to it.
 
     ``bridge`` rows must already be keyed the same way (``owner_bridge``'s
-    ``group_of``). Renewal terms go to the owner on the due date.
+    ``group_of``); ``terms`` come with their owners (``attribute_terms``).
     """
     parts: dict[Hashable, Parts] = defaultdict(Parts)
     for row in bridge:
         parts[row.owner].bridge = row
-    for term in terms:
-        owner = renewal_owner(timeline, term.account, term.due_date, today)
-        parts[key(owner)].terms.append(
-            (term.outcome, term.due, term.renewed, term.forecast)
-        )
+    for owner, term in terms:
+        parts[key(owner)].terms.append(term)
     for assignee, (completed, overdue) in tasks.items():
         found = parts[key(assignee)]
         found.completed += completed

@@ -26,20 +26,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from tenure.accounts.ownership import OwnerTimeline
-from tenure.auth.scope import Forbidden, Principal
+from tenure.auth.scope import Principal
 from tenure.revenue.bridge import MoveRow
-from tenure.revenue.calendar import INTERVALS, periods
 from tenure.revenue.loading import today as local_today
 from tenure.revenue.service import fact_currency
 from tenure.team import reads
-from tenure.team.attribution import Opening, owner_bridge
-from tenure.team.figures import Parts, Row, figure_row, gather
+from tenure.team.attribution import GroupOf, Opening, owner_bridges
+from tenure.team.figures import Parts, Row, attribute_terms, figure_row, gather
 from tenure.team.reads import Directory, Served, TeamError, TermRow, View
 
 log = logging.getLogger(__name__)
@@ -65,13 +64,18 @@ class Facts:
     tasks: dict[int | None, tuple[int, int]]
     served: dict[int | None, Served]
 
-    def parts(self, key: Callable[[int | None], Hashable]) -> dict[Hashable, Parts]:
-        """Every figure's parts under ``key`` of the owner (None: nobody)."""
+    def parts(self, *keys: GroupOf) -> list[dict[Hashable, Parts]]:
+        """Every figure's parts under each of ``keys`` of the owner (None: nobody).
+
+        One replay of the movements serves every key.
+        """
         span = [(self.start, self.end + dt.timedelta(days=1))]
-        rows = owner_bridge(self.moves, self.timeline, span, key, self.opening)
-        return gather(
-            key, rows, self.terms, self.timeline, self.today, self.tasks, self.served
-        )
+        bridges = owner_bridges(self.moves, self.timeline, span, keys, self.opening)
+        terms = attribute_terms(self.terms, self.timeline, self.today)
+        return [
+            gather(key, rows, terms, self.tasks, self.served)
+            for key, rows in zip(keys, bridges, strict=True)
+        ]
 
 
 @dataclass(frozen=True)
@@ -99,11 +103,28 @@ def check_span(start: dt.date, end: dt.date) -> None:
         raise TeamError(f"end {end} is before start {start}")
 
 
-def load_facts(session: Session, view: View, start: dt.date, end: dt.date) -> Facts:
-    """Read what the view's figures over ``start..end`` need."""
+def load_facts(
+    session: Session,
+    view: View,
+    start: dt.date,
+    end: dt.date,
+    timeline: OwnerTimeline | None = None,
+    history: tuple[Opening, list[MoveRow]] | None = None,
+) -> Facts:
+    """Read what the view's figures over ``start..end`` need.
+
+    ``timeline``: the view's owner timeline, if already read; ``history``: the
+    accounts' state on some day up to ``start`` and the movements from that day
+    to ``end`` (or today), if already read.
+    """
     check_span(start, end)
     today = local_today(session)
     last = min(end, today)
+    if history is None:
+        history = (
+            reads.opening(session, view, start),
+            reads.moves(session, view, start, last),
+        )
     return Facts(
         view=view,
         start=start,
@@ -111,9 +132,9 @@ def load_facts(session: Session, view: View, start: dt.date, end: dt.date) -> Fa
         today=today,
         currency=fact_currency(session),
         staff=reads.directory(session),
-        timeline=reads.timeline(session, view),
-        opening=reads.opening(session, view, start),
-        moves=reads.moves(session, view, start, last),
+        timeline=timeline or reads.timeline(session, view),
+        opening=history[0],
+        moves=history[1],
         terms=reads.terms(session, view, start, end),
         tasks=reads.task_counts(session, view, start, end, today),
         served=reads.served(session, view),
@@ -134,8 +155,31 @@ def performance(
 
 def performance_of(facts: Facts) -> TeamPerformance:
     """Person rows and the total from facts already read."""
+    return figures_of(facts, compare=False)[0]
+
+
+def figures_of(facts: Facts, compare: bool) -> tuple[TeamPerformance, list[Row] | None]:
+    """Person rows, the total and, if ``compare``, the team rows, in one replay.
+
+    Teams are compared from facts of the whole company only.
+    """
+    view = facts.view
+    keys: list[GroupOf] = [_person, lambda o: TOTAL if view.shows(o) else OUTSIDE]
+    if compare:
+        keys.append(facts.staff.team_of)
+    found = facts.parts(*keys)
+    teams = _teams(facts, found[2]) if compare else None
+    return _performance(facts, found[0], found[1]), teams
+
+
+def _person(owner: int | None) -> Hashable:
+    return owner
+
+
+def _performance(
+    facts: Facts, parts: dict[Hashable, Parts], total: dict[Hashable, Parts]
+) -> TeamPerformance:
     view, staff = facts.view, facts.staff
-    parts = facts.parts(lambda owner: owner)
     keys: set[Hashable] = {key for key, found in parts.items() if not found.empty()}
     keys |= {
         person.id
@@ -145,7 +189,6 @@ def performance_of(facts: Facts) -> TeamPerformance:
     shown = [key for key in keys if isinstance(key, int | None) and view.shows(key)]
     people = [_person_row(facts, owner, parts.get(owner, Parts())) for owner in shown]
     people.sort(key=lambda row: (row["owner_id"] is None, row["name"] or ""))
-    total = facts.parts(lambda owner: TOTAL if view.shows(owner) else OUTSIDE)
     total_row = figure_row(total.get(TOTAL, Parts()), facts.start, facts.currency)
     total_row["people"] = sum(1 for row in people if row["owner_id"] is not None)
     return TeamPerformance(
@@ -177,8 +220,11 @@ def team_comparison(
 
 def comparison_of(facts: Facts) -> list[Row]:
     """Team rows from facts of the whole company."""
+    return _teams(facts, facts.parts(facts.staff.team_of)[0])
+
+
+def _teams(facts: Facts, parts: dict[Hashable, Parts]) -> list[Row]:
     staff = facts.staff
-    parts = facts.parts(staff.team_of)
     sizes: dict[int | None, int] = {}
     for person in staff.people.values():
         if person.is_active and person.role in reads.PEOPLE_ROLES:
@@ -205,56 +251,3 @@ def _team_row(
         "people": sizes.get(team_id, 0),
         **figure_row(parts or Parts(), facts.start, facts.currency),
     }
-
-
-def team_trend(
-    session: Session,
-    principal: Principal,
-    interval: str,
-    start: dt.date,
-    end: dt.date,
-    team_id: int | None = None,
-    owner_id: int | None = None,
-) -> list[Row]:
-    """MRR and its movements per period, of the view or of one person in it."""
-    if interval not in INTERVALS:
-        raise TeamError(f"interval '{interval}' is not one of {', '.join(INTERVALS)}")
-    check_span(start, end)
-    view = reads.view_for(session, principal, team_id)
-    if owner_id is not None:
-        if owner_id not in reads.directory(session).people:
-            raise TeamError(f"owner {owner_id}: no such staff user")
-        if not view.shows(owner_id):
-            raise Forbidden(f"owner {owner_id} is outside your scope")
-    spans = list(periods(start, end, interval))
-    last = min(end, local_today(session))
-    currency = fact_currency(session)
-    timeline = reads.timeline(session, view)
-    opening = reads.opening(session, view, spans[0][0])
-    moves = reads.moves(session, view, spans[0][0], last)
-
-    def key(owner: int | None) -> bool:
-        return owner == owner_id if owner_id is not None else view.shows(owner)
-
-    found = {
-        row.period: row
-        for row in owner_bridge(moves, timeline, spans, key, opening)
-        if row.owner is True
-    }
-    result: list[Row] = []
-    for first, _following in spans:
-        parts = Parts(bridge=found.get(first))
-        row = figure_row(parts, first, currency)
-        result.append({"period": first, **_trend_fields(row)})
-    return result
-
-
-TREND_FIELDS = (
-    "opening_mrr", "mrr", "new", "expansion", "reactivation", "contraction", "churn",
-    "fx_impact", "transfers_in", "transfers_out", "net_new_mrr", "customers",
-    "new_customers", "churned_customers", "nrr", "grr", "logo_churn_rate",
-)  # fmt: skip
-
-
-def _trend_fields(row: Row) -> Row:
-    return {name: row[name] for name in TREND_FIELDS}

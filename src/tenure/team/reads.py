@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, and_, case, func, select, true, union
 from sqlalchemy.orm import Session
 
 from tenure.accounts.models import Account, AccountOwnerHistory
-from tenure.accounts.ownership import OwnerTimeline
+from tenure.accounts.ownership import OwnerTimeline, Span
 from tenure.auth.scope import Forbidden, Principal, owner_scope, require
 from tenure.health.models import HealthSnapshot
 from tenure.revenue.bridge import MoveRow
@@ -149,19 +149,34 @@ def _accounts(view: View, column: Any) -> ColumnElement[bool]:
 
 
 def timeline(session: Session, view: View) -> OwnerTimeline:
-    """The owner history of the accounts the view reads."""
-    spans = session.execute(
+    """The owner history of the accounts the view reads.
+
+    An account whose history is one open row had that owner on every day, which
+    is what the timeline says of an account without history; it is kept that way
+    (a lookup instead of a search per question asked).
+    """
+    rows = session.execute(
         select(
             AccountOwnerHistory.account_id, AccountOwnerHistory.owner_id,
             AccountOwnerHistory.start_date, AccountOwnerHistory.end_date,
         ).where(_accounts(view, AccountOwnerHistory.account_id))
     )  # fmt: skip
-    current = session.execute(
-        select(Account.id, Account.owner_id).where(_accounts(view, Account.id))
-    )
-    return OwnerTimeline(
-        [(r[0], r[1], r[2], r[3]) for r in spans], {r[0]: r[1] for r in current}
-    )
+    grouped: dict[int, list[Span]] = defaultdict(list)
+    for account, owner, start, end in rows:
+        grouped[account].append((account, owner, start, end))
+    current = {
+        r[0]: r[1]
+        for r in session.execute(
+            select(Account.id, Account.owner_id).where(_accounts(view, Account.id))
+        )
+    }
+    spans: list[Span] = []
+    for account, found in grouped.items():
+        if len(found) == 1 and found[0][3] is None:
+            current[account] = found[0][1]
+        else:
+            spans.extend(found)
+    return OwnerTimeline(spans, current)
 
 
 def opening(session: Session, view: View, day: dt.date) -> Opening:
