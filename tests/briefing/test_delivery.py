@@ -18,6 +18,7 @@ from tenure.briefing.delivery import run_briefings
 from tenure.briefing.document import BriefingDocument
 from tenure.briefing.models import Briefing, BriefingDelivery
 from tenure.db.session import make_engine, make_session_factory
+from tenure.jobs.scheduler import Scheduler
 from tenure.staff.models import StaffUser
 from tests.briefing.conftest import (
     DAY,
@@ -252,3 +253,17 @@ def test_each_channel_is_a_delivery_of_its_own(
     with factory() as session:
         count = session.scalar(select(func.count()).select_from(BriefingDelivery))
     assert count == 2
+
+
+def test_the_scheduler_sends_what_is_due_at_every_tick(
+    factory: sessionmaker[Session], delivery_mailbox: DeliveryMailbox
+) -> None:
+    delivery_settings(factory, delivery_mailbox)
+    delivery_person(factory, "exec@example.com", since=LONG_AGO)
+    scheduler = Scheduler(lambda: factory, lambda: None, interval=3600)
+
+    scheduler.tick()
+    scheduler.tick()
+
+    (briefing,) = briefings(factory)
+    assert briefing.origin == "scheduled" and len(delivery_mailbox.messages) == 1

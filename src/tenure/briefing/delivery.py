@@ -128,10 +128,11 @@ def claim(
         )
         session.add(briefing)
         session.flush()
+        briefing_id = briefing.id
         for channel in _channels(pref, sub.webhook_ids):
             session.add(
                 BriefingDelivery(
-                    briefing_id=briefing.id,
+                    briefing_id=briefing_id,
                     channel=channel,
                     status="pending",
                     attempts=0,
@@ -154,9 +155,9 @@ def claim(
         day,
         origin,
         ", late" if late else "",
-        extra={"user_id": sub.user.id, "briefing_id": briefing.id},
+        extra={"user_id": sub.user.id, "briefing_id": briefing_id},
     )
-    return Claim(briefing.id, sub.user.id, day, late)
+    return Claim(briefing_id, sub.user.id, day, late)
 
 
 def _log_missed(sub: Subscriber, day: dt.date, previous: dt.date | None) -> None:

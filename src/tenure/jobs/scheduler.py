@@ -3,7 +3,8 @@
 Every tick (a minute by default) rolls up the usage that arrived since the last
 tick, then runs each daily job whose period, today in the configured time zone, has
 not yet succeeded. A failed job is logged and recorded, and tried again at the next
-tick; the scheduler itself never stops on a job's error.
+tick; the scheduler itself never stops on a job's error. Last, each tick claims and
+sends the daily briefings that are due (``tenure.briefing.delivery``).
 """
 
 from __future__ import annotations

@@ -54,9 +54,13 @@ class BriefingCard:
     def test(self, webhook_id: int) -> None:
         """Send the webhook a test message and say how it went."""
         t = self.page.t
-        with db() as session:
-            prefs.get_webhook(session, self.page.principal.user_id, webhook_id)
-            outcome = send_test(session, webhook_id)
+        try:
+            with db() as session:
+                prefs.get_webhook(session, self.page.principal.user_id, webhook_id)
+                outcome = send_test(session, webhook_id)
+        except prefs.WebhookNotFound as exc:
+            ui.notify(f"{t('prefs.test_failed')} {exc}", type="negative")
+            return
         if outcome.ok:
             ui.notify(t("prefs.test_sent"), type="positive")
         else:
