@@ -35,7 +35,7 @@ from tenure.revenue.renewals import CHURNED, OPEN, WON
 from tenure.revenue.reports import NONE_LABEL, money
 from tenure.revenue.service import fact_currency
 from tenure.tasks.models import OPEN_STATUSES, Task
-from tenure.team import reads
+from tenure.team import books, reads
 from tenure.team.attribution import (
     CLOSING,
     OPENING,
@@ -99,7 +99,7 @@ def behind(
 
 def _named(session: Session, rows: list[Row], currency: str) -> list[Row]:
     """Add each account's external id and name; amounts into major units."""
-    names = reads.account_names(session, [row["account_id"] for row in rows])
+    names = books.account_names(session, [row["account_id"] for row in rows])
     result = []
     for row in rows:
         external, name = names.get(row["account_id"], ("", ""))
@@ -205,7 +205,7 @@ def _tasks(
     session: Session, owner_id: int | None, figure: str, start: dt.date, end: dt.date
 ) -> list[Row]:
     today = local_today(session)
-    begin, finish = reads.day_bounds(session, start, end)
+    begin, finish = books.day_bounds(session, start, end)
     if figure == "tasks_completed":
         which = and_(
             Task.status == "done",
@@ -243,7 +243,7 @@ def _book(
             {"account_id": account, "amount": mrr.get(account, 0), "date": as_of,
              "detail": band}
             for account, owner, band, as_of in session.execute(
-                reads.latest_bands(session, reading)
+                books.latest_bands(session, reading)
             )
             if band == value and owner == owner_id
         ]  # fmt: skip

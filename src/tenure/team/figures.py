@@ -18,7 +18,8 @@ from typing import Any
 from tenure.accounts.ownership import OwnerTimeline
 from tenure.revenue.reports import money, rate, renewal_row
 from tenure.team.attribution import OwnerBridgeRow, renewal_owner
-from tenure.team.reads import Served, TeamError, TermRow
+from tenure.team.books import Served
+from tenure.team.reads import TeamError, TermRow
 
 log = logging.getLogger(__name__)
 

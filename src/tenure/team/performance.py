@@ -36,10 +36,11 @@ from tenure.auth.scope import Principal
 from tenure.revenue.bridge import MoveRow
 from tenure.revenue.loading import today as local_today
 from tenure.revenue.service import fact_currency
-from tenure.team import reads
+from tenure.team import books, reads
 from tenure.team.attribution import GroupOf, Opening, owner_bridges
+from tenure.team.books import Served
 from tenure.team.figures import Parts, Row, attribute_terms, figure_row, gather
-from tenure.team.reads import Directory, Served, TeamError, TermRow, View
+from tenure.team.reads import Directory, TeamError, TermRow, View
 
 log = logging.getLogger(__name__)
 
@@ -136,8 +137,8 @@ def load_facts(
         opening=history[0],
         moves=history[1],
         terms=reads.terms(session, view, start, end),
-        tasks=reads.task_counts(session, view, start, end, today),
-        served=reads.served(session, view),
+        tasks=books.task_counts(session, view, start, end, today),
+        served=books.served(session, view),
     )
 
 
