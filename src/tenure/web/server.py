@@ -38,6 +38,7 @@ from tenure.web.api import (
     rules,
     segments,
     tasks,
+    team,
     timeline,
     users,
 )
@@ -67,6 +68,7 @@ def api_router() -> APIRouter:
         playbooks,
         book,
         briefing,
+        team,
     ):
         router.include_router(module.router)
     return router
