@@ -10,12 +10,14 @@ import typer
 
 from tenure.cli.context import database, fail
 from tenure.cli.output import Format, render
+from tenure.cli.team import team_report
 from tenure.revenue import reports
 from tenure.revenue.calendar import add_months
 from tenure.revenue.loading import today
 from tenure.revenue.service import StaleFactsError
 
 app = typer.Typer(help="Revenue reports from the stored facts.", no_args_is_help=True)
+app.command("team")(team_report)
 
 MRR_COLUMNS = (
     "period", "mrr", "new", "expansion", "reactivation", "contraction", "churn",
