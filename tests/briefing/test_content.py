@@ -7,6 +7,7 @@ import dataclasses
 from tenure.auth.scope import principal_for
 from tenure.briefing.content import build_briefing
 from tenure.briefing.document import SECTION_KEYS, BriefingDocument, Section
+from tenure.health.models import HealthSnapshot
 from tenure.settings.service import set_value
 from tenure.staff.models import StaffUser
 from tenure.tasks.changes import complete_task
@@ -252,3 +253,30 @@ def test_a_user_without_a_known_role_sees_an_empty_book(
 
     assert doc.scope == "book"
     assert _section(doc, "new_customers").items == []
+
+
+def test_a_fall_is_read_against_each_accounts_own_latest_earlier_snapshot(
+    content_company: ContentCompany,
+) -> None:
+    c = content_company
+    for account, day, band in (
+        # Not scored on the latest scored day before yesterday: read from day -6.
+        (c.accounts["new"], content_day(-6), "green"),
+        (c.accounts["new"], YESTERDAY, "yellow"),
+        # Red long ago, green since: staying green is no fall.
+        (c.accounts["churn"], content_day(-6), "red"),
+        (c.accounts["churn"], content_day(-3), "green"),
+        (c.accounts["churn"], YESTERDAY, "green"),
+        # Today's snapshot is not yesterday's news.
+        (c.accounts["expansion"], DAY, "green"),
+    ):
+        c.session.add(HealthSnapshot(account_id=account, as_of=day, band=band,
+                                     score=50.0))  # fmt: skip
+    c.session.flush()
+
+    doc = build_briefing(c.session, c.ann, DAY)
+
+    assert _texts(doc, "health_fell") == ["ANN-NEW", "ANN-EXP"]
+    assert _section(doc, "health_fell").items[0].detail == (
+        "Green → Yellow (50.0 → 50.0)"
+    )

@@ -17,7 +17,6 @@ from tenure.db.session import make_engine, make_session_factory, transaction
 from tenure.revenue.loading import today
 from tenure.revenue.models import MrrMovement
 from tenure.staff.models import StaffUser
-from tenure.staff.service import set_locale
 from tenure.tasks.models import Task
 from tenure.tasks.service import create_task
 from tenure.timeline.models import Activity
@@ -34,14 +33,16 @@ class Rows:
         self.factory = make_session_factory(self.engine)
         self.tasks: list[int] = []
         self.briefings: list[int] = []
+        self.locales: dict[int, str | None] = {}
 
-    def staff_id(self, email: str) -> int:
-        """The id of the staff user with ``email``, set to read English."""
+    def staff_id(self, email: str, locale: str = "en") -> int:
+        """The id of the staff user with ``email``, set to read ``locale``."""
         with transaction(self.factory) as session:
-            found = session.scalar(select(StaffUser.id).where(StaffUser.email == email))
+            found = session.scalar(select(StaffUser).where(StaffUser.email == email))
             assert found is not None
-            set_locale(session, found, "en")
-            return found
+            self.locales.setdefault(found.id, found.locale)
+            found.locale = locale
+            return found.id
 
     def account_of(self, owner: int) -> tuple[int, str, str]:
         """The (id, external id, name) of an account ``owner`` owns."""
@@ -104,6 +105,8 @@ class Rows:
                 session.execute(delete(Task).where(Task.id.in_(self.tasks)))
             if self.briefings:
                 session.execute(delete(Briefing).where(Briefing.id.in_(self.briefings)))
+            for user_id, locale in self.locales.items():
+                session.get_one(StaffUser, user_id).locale = locale
         self.engine.dispose()
 
 
@@ -277,3 +280,16 @@ async def test_the_days_movements_are_listed_by_kind(
     await user.should_see(marker="kind-new")
     await user.open(f"/m/movements/{day.isoformat()}?kind=churn")
     await user.should_not_see(marker="kind-new")
+
+
+async def test_a_zh_cn_reader_gets_the_phone_pages_in_chinese(
+    user: User, web_sqlite: WebData, rows: Rows
+) -> None:
+    viewer = web_sqlite.logins["viewer"]
+    rows.staff_id(viewer, locale="zh-CN")
+
+    await sign_in(user, viewer, target="/m")
+
+    await user.should_see("每日简报")
+    await user.should_see("MRR 变动")
+    await user.should_see("新增客户")

@@ -26,6 +26,7 @@ from tenure.briefing.sections import (
     renewals_due,
     tasks_due,
 )
+from tenure.revenue.loading import load_policy
 from tenure.revenue.models import RevenueFactState
 from tenure.revenue.service import StaleFactsError, fact_currency
 from tenure.staff.models import StaffUser
@@ -44,13 +45,9 @@ def reporting_currency(session: Session) -> str:
     try:
         return fact_currency(session)
     except StaleFactsError:
-        state = session.get(RevenueFactState, 1)
-        assert state is not None  # only raised when the state disagrees
-        log.warning(
-            "revenue facts are stale; briefing amounts stay in %s",
-            state.reporting_currency,
-        )
-        return state.reporting_currency
+        stored = session.scalar(select(RevenueFactState.reporting_currency))
+        log.warning("revenue facts are stale; briefing amounts stay in %s", stored)
+        return stored or load_policy(session).reporting_currency
 
 
 def build_briefing(session: Session, user: StaffUser, day: dt.date) -> BriefingDocument:

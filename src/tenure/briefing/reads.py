@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from tenure.accounts.models import Account
@@ -31,7 +31,8 @@ from tenure.tasks.models import OPEN_STATUSES, Task
 
 log = logging.getLogger(__name__)
 
-Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
+AnySelect = Select[*tuple[Any, ...]]
+Query = TypeVar("Query", bound=AnySelect)
 
 RENEWAL_DAYS = 30
 WEEK_DAYS = 7
@@ -268,15 +269,25 @@ def band_scales(session: Session) -> dict[int | None, list[Band]]:
     return scales
 
 
-def health_falls(session: Session, scope: Scope, day: dt.date) -> list[BandFall]:
-    """Accounts whose band on ``day`` is lower than on their latest earlier day.
+def _band_changes(day: dt.date, previous: dt.date) -> list[AnySelect]:
+    """Snapshots of ``day`` whose band differs from the account's latest earlier one.
 
-    Only accounts scored on ``day`` whose band changed are read from the database;
-    whether the change is a fall is decided by the scorecard's band order, as the
-    health-band rule trigger reads it. Biggest MRR first.
+    Most accounts are scored every day, so the earlier snapshot is on ``previous``
+    (the latest scored day before ``day``) and a join on that date finds it; only
+    accounts not scored on ``previous`` look their latest earlier day up one by one.
     """
     current = aliased(HealthSnapshot, name="current")
     before = aliased(HealthSnapshot, name="before")
+    columns = (
+        Account.external_id,
+        Account.name,
+        before.band,
+        current.band,
+        before.score,
+        current.score,
+        current.scorecard_id,
+        func.coalesce(AccountRevenue.mrr_minor, 0),
+    )
     earlier = (
         select(func.max(HealthSnapshot.as_of))
         .where(
@@ -285,29 +296,47 @@ def health_falls(session: Session, scope: Scope, day: dt.date) -> list[BandFall]
         )
         .scalar_subquery()
     )
-    statement = (
-        select(
-            Account.external_id,
-            Account.name,
-            before.band,
-            current.band,
-            before.score,
-            current.score,
-            current.scorecard_id,
-            func.coalesce(AccountRevenue.mrr_minor, 0),
-        )
-        .select_from(current)
-        .join(Account, Account.id == current.account_id)
-        .join(
-            before,
-            and_(before.account_id == current.account_id, before.as_of == earlier),
-        )
-        .outerjoin(AccountRevenue, AccountRevenue.account_id == current.account_id)
-        .where(current.as_of == day, before.band != current.band)
+    scored_then = exists().where(
+        HealthSnapshot.account_id == current.account_id,
+        HealthSnapshot.as_of == previous,
     )
+
+    def against(on_day: Any) -> AnySelect:
+        return (
+            select(*columns)
+            .select_from(current)
+            .join(Account, Account.id == current.account_id)
+            .join(
+                before,
+                and_(before.account_id == current.account_id, before.as_of == on_day),
+            )
+            .outerjoin(AccountRevenue, AccountRevenue.account_id == Account.id)
+            .where(current.as_of == day, before.band != current.band)
+        )
+
+    return [against(previous), against(earlier).where(~scored_then)]
+
+
+def health_falls(session: Session, scope: Scope, day: dt.date) -> list[BandFall]:
+    """Accounts whose band on ``day`` is lower than on their latest earlier day.
+
+    Only accounts scored on ``day`` whose band changed are read from the database;
+    whether the change is a fall is decided by the scorecard's band order, as the
+    health-band rule trigger reads it. Biggest MRR first.
+    """
+    previous = session.scalar(
+        select(func.max(HealthSnapshot.as_of)).where(HealthSnapshot.as_of < day)
+    )
+    if previous is None:
+        return []
+    changed = [
+        row
+        for statement in _band_changes(day, previous)
+        for row in session.execute(_scoped(statement, scope))
+    ]
     scales = band_scales(session)
     found = []
-    for row in session.execute(_scoped(statement, scope)):
+    for row in changed:
         external_id, name, was, now, was_score, now_score, card, mrr = row
         bands = {b.name: b for b in scales.get(card) or scales[None]}
         order = list(bands)

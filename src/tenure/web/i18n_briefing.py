@@ -141,6 +141,7 @@ BRIEFING_MESSAGES: dict[str, tuple[str, str]] = {
     "m.team_overdue": ("Team's overdue tasks", "团队逾期任务"),
     "m.task": ("Task", "任务"),
     "m.full_task": ("Open the full task page", "打开完整任务页面"),
+    "m.full_app": ("Open Tenure", "打开 Tenure"),
     # Delivery (tenure.briefing.channels): late marks, failures, webhook tests.
     "notify.late": ("(late)", "(补发)"),
     "notify.channel.email": ("email", "邮件"),

@@ -20,6 +20,7 @@ from tenure.briefing.sections import health_fell
 from tenure.revenue.models import MOVEMENT_KINDS
 from tenure.web.context import db
 from tenure.web.pages.common import PageContext, open_page
+from tenure.web.pages.login import landing
 from tenure.web.pages.mobile_common import (
     card,
     local_today,
@@ -77,6 +78,9 @@ def _briefing(page: PageContext, doc: BriefingDocument) -> None:
     ).mark("headline")
     for section in doc.sections:
         _section_card(page, section)
+    ui.link(page.t("m.full_app"), landing(page.principal.role)).classes(
+        "text-body1 q-pa-sm"
+    ).props('data-testid="full-app"')
 
 
 def _section_card(page: PageContext, section: Section) -> None:

@@ -70,7 +70,7 @@ def mobile_frame(
 
 def card(title: str, summary: str | None = None, testid: str | None = None) -> ui.card:
     """A card with a title and a one-line summary; rows go inside it."""
-    box = ui.card().classes("w-full q-pa-none gap-0")
+    box = ui.card().tight().classes("w-full")
     if testid:
         box.props(f'data-testid="{testid}"').mark(testid)
     with box, ui.column().classes("w-full q-px-md q-pt-md q-pb-sm gap-1"):
@@ -91,8 +91,8 @@ def row(
     outer = ui.link(target=target) if target else ui.element("div")
     outer.classes(
         "w-full no-underline text-dark row items-center no-wrap q-px-md q-py-sm "
-        "min-h-[48px] border-t border-grey-3"
-    )
+        "min-h-[48px]"
+    ).style("border-top: 1px solid #e0e0e0")
     if testid:
         outer.props(f'data-testid="{testid}"').mark(testid)
     with outer:
