@@ -93,7 +93,7 @@ def create_rule(spec: RuleBody, principal: Caller, session: Db) -> TenureJSON:
 
 
 @router.post("/book/rules/preview")
-def preview_rules(body: Accounts, principal: Caller, session: Db) -> TenureJSON:
+def preview_rules(principal: Caller, session: Db, body: Accounts = None) -> TenureJSON:
     """Who each unowned account (or each given one) would go to; nothing changes."""
     allow(principal, "manage_book")
     with _answers():
@@ -129,7 +129,7 @@ def delete_rule(rule_id: int, principal: Caller, session: Db) -> Response:
 
 
 @router.post("/book/assign")
-def assign_now(body: Accounts, principal: Caller, session: Db) -> TenureJSON:
+def assign_now(principal: Caller, session: Db, body: Accounts = None) -> TenureJSON:
     """Give the unowned accounts (or the given ones, if unowned) owners by rule now."""
     allow(principal, "manage_book")
     with _answers():
@@ -149,7 +149,9 @@ def preview_reassignment(
 
 
 @router.post("/book/reassign")
-def apply_reassignment(spec: Reassignment, principal: Caller, session: Db) -> TenureJSON:
+def apply_reassignment(
+    spec: Reassignment, principal: Caller, session: Db
+) -> TenureJSON:
     """Apply a previewed reassignment: send its ``moves`` back as ``expected``."""
     allow(principal, "manage_book")
     with _answers():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
+from tenure.web.pages.book import book_page
 from tenure.web.pages.business import business_page
 from tenure.web.pages.customer import customer_page
 from tenure.web.pages.customers import customers_page
@@ -61,6 +62,7 @@ ROUTES = (
     ("/playbooks/new", new_playbook_page),
     ("/playbooks/{playbook_id}", playbook_page),
     ("/segments", segments_page),
+    ("/book", book_page),
     ("/m", mobile_home),
     ("/m/briefing/{date}", mobile_briefing),
     ("/m/customers/{external_id}", mobile_customer),

@@ -38,6 +38,7 @@ PERMITTED_NAV = (
     ("/rules", "nav.rules", "bolt", "manage_operations"),
     ("/playbooks", "nav.playbooks", "account_tree", "manage_operations"),
     ("/segments", "nav.segments", "filter_alt", "manage_operations"),
+    ("/book", "nav.book", "swap_horiz", "manage_book"),
 )
 DIMENSION_PARAMS = ("industry", "region", "tier", "owner", "plan")
 
