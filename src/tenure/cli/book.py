@@ -174,6 +174,7 @@ def book_reassign(
         "to": to, "team": team, "spread": spread, "reason": reason,
         "day": day.date() if day else None,
     }  # fmt: skip
+    done: reassign.ReassignResult | None = None
     with database() as session:
         principal = _acting(session, acting)
         try:
@@ -192,7 +193,7 @@ def book_reassign(
         render(_with_money(details["totals"], shown.currency), fmt, TOTAL_COLUMNS)
     )
     mrr = to_major(details["mrr_minor"], shown.currency)
-    if preview:
+    if done is None:
         typer.echo(
             f"would move {details['count']} accounts ({mrr} {shown.currency} MRR, "
             f"{details['open_tasks']} open tasks follow); nothing changed"

@@ -9,11 +9,13 @@ card is in ``book_reassign``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import ui
+from sqlalchemy.orm import Session
 
 from tenure.auth.scope import can
 from tenure.book import assign, rules, selection
@@ -192,7 +194,7 @@ class RulesCard:
     def _assign(self) -> None:
         done: dict[str, int] = {}
 
-        def run(session: Any) -> None:
+        def run(session: Session) -> None:
             done["n"] = assign.assign_new_accounts(session).assigned
 
         if attempt(self.page, run, None, "ops.failed"):
@@ -238,7 +240,7 @@ class RuleDialog:
         page: PageContext,
         row: dict[str, Any] | None,
         offered: dict[str, Any],
-        saved: Any,
+        saved: Callable[[], object],
     ) -> None:
         self.page = page
         self.row = row
