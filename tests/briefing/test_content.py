@@ -106,7 +106,7 @@ def test_an_executive_sees_the_company_and_no_task_section_without_tasks(
     renewals = _section(doc, "renewals_due")
     assert _texts(doc, "renewals_due") == ["ANN-NEW", "ANN-EXP", "CY-DOWN"]
     assert renewals.summary == "3 renewals due in 30 days, $3,600 (1 overdue)"
-    assert renewals.items[0].detail == "overdue since 2026-12-01 · $1,200"
+    assert renewals.items[0].detail == "overdue, was due 2026-12-01 · $1,200"
 
 
 def test_an_executive_with_a_task_due_gets_the_task_section(

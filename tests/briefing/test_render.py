@@ -63,6 +63,7 @@ class _Links(HTMLParser):
 def test_text_has_every_section_with_absolute_links() -> None:
     text = render_text(_doc(), BASE)
 
+    assert text.startswith("Tenure daily briefing — 2026-12-04\nMRR +¥12,300 · 2 new\n")
     for key in SECTION_KEYS:
         assert f"Summary of {key}" in text
     assert "- Acme 0 — +¥1,000" in text
@@ -95,11 +96,12 @@ def test_html_is_a_complete_document_with_absolute_links_only() -> None:
     assert "table" in parser.tags
 
 
-def test_html_is_in_the_documents_language() -> None:
+def test_html_is_in_the_documents_language_and_names_the_scope() -> None:
     html = render_html(_doc(locale="zh-CN"), BASE)
 
     assert '<html lang="zh-CN">' in html
     assert "打开简报" in html
+    assert "Tenure daily briefing — 2026-12-04 · 我的客户" in html
 
 
 def test_markdown_links_items_and_sections() -> None:

@@ -61,10 +61,10 @@ def render_text(doc: BriefingDocument, base_url: str) -> str:
                 lines.append(f"  {absolute(base_url, item.link)}")
         if section.more:
             lines.append(f"  {_more_text(doc, section.more)}")
-        if section.link:
-            lines.append(f"{t('brief.see_all')}: {absolute(base_url, section.link)}")
+        if section.link and (section.items or section.more):
+            lines.append(t("brief.see_all_at", url=absolute(base_url, section.link)))
         lines.append("")
-    lines.append(f"{t('brief.open')}: {absolute(base_url, doc.link)}")
+    lines.append(t("brief.open_at", url=absolute(base_url, doc.link)))
     return "\n".join(lines) + "\n"
 
 
@@ -105,7 +105,7 @@ def _html_section(doc: BriefingDocument, section: Section, base_url: str) -> str
     footer = []
     if section.more:
         footer.append(_e(_more_text(doc, section.more)))
-    if section.link:
+    if section.link and (section.items or section.more):
         footer.append(
             f'<a href="{_e(absolute(base_url, section.link))}" '
             f'style="color:{ACCENT};">{_e(t("brief.see_all"))}</a>'
@@ -145,7 +145,7 @@ def render_html(doc: BriefingDocument, base_url: str) -> str:
         '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" '
         'border="0">'
         f'<tr><td style="font-size:14px;color:{MUTED};padding:0 0 4px;">'
-        f"{_e(doc.title)}</td></tr>"
+        f"{_e(doc.title)} · {_e(t(f'brief.scope.{doc.scope}'))}</td></tr>"
         f'<tr><td style="font-size:20px;line-height:28px;font-weight:bold;'
         f'color:{INK};padding:0 0 4px;">{_e(doc.headline)}</td></tr>'
         f"{sections}"

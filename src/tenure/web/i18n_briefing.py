@@ -68,8 +68,8 @@ BRIEFING_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "brief.renewals.detail": ("due {date} · {amount}", "{date} 到期 · {amount}"),
     "brief.renewals.overdue_detail": (
-        "overdue since {date} · {amount}",
-        "已于 {date} 逾期 · {amount}",
+        "overdue, was due {date} · {amount}",
+        "已逾期，{date} 到期 · {amount}",
     ),
     "brief.tasks.summary": ("{count} tasks due", "{count} 项任务到期"),
     "brief.tasks.summary.one": ("1 task due", "1 项任务到期"),
@@ -116,6 +116,8 @@ BRIEFING_MESSAGES: dict[str, tuple[str, str]] = {
     "brief.more": ("… and {count} more", "…… 另有 {count} 项"),
     "brief.see_all": ("See all", "查看全部"),
     "brief.open": ("Open the briefing", "打开简报"),
+    "brief.see_all_at": ("See all: {url}", "查看全部：{url}"),
+    "brief.open_at": ("Open the briefing: {url}", "打开简报：{url}"),
     # The phone pages behind the briefing (tenure.web.pages.mobile*).
     "m.briefing": ("Daily briefing", "每日简报"),
     "m.not_found": ("Nothing here.", "没有找到内容。"),

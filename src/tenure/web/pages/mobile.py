@@ -72,7 +72,8 @@ def mobile_briefing(request: Request, date: str) -> RedirectResponse | None:
 
 def _briefing(page: PageContext, doc: BriefingDocument) -> None:
     """The headline, then each section as a card of tappable item rows."""
-    ui.label(doc.title).classes("text-body2 text-grey-7 q-px-xs")
+    scope = page.t(f"brief.scope.{doc.scope}")
+    ui.label(f"{doc.title} · {scope}").classes("text-body2 text-grey-7 q-px-xs")
     ui.label(doc.headline).classes("text-h6 q-px-xs").props(
         'data-testid="headline"'
     ).mark("headline")
