@@ -83,7 +83,13 @@ def test_the_scheduler_rolls_up_every_tick_and_runs_daily_jobs_once_a_day(
     scheduler.tick()
     scheduler.tick()
     recorded = runs(factory)
-    assert {job for job, _ in recorded} == {"rollup", "health", "tiers", "rules"}
+    assert {job for job, _ in recorded} == {
+        "rollup",
+        "health",
+        "tiers",
+        "assignment",
+        "rules",
+    }
     for (job, _period), run in recorded.items():
         assert run[:2] == ("succeeded", 2 if job == "rollup" else 1), job
 
@@ -92,7 +98,12 @@ def test_the_scheduler_skips_store_jobs_without_a_store(
     factory: sessionmaker[Session],
 ) -> None:
     Scheduler(lambda: factory, lambda: None).tick()
-    assert {job for job, _ in runs(factory)} == {"health", "tiers", "rules"}
+    assert {job for job, _ in runs(factory)} == {
+        "health",
+        "tiers",
+        "assignment",
+        "rules",
+    }
 
 
 def test_health_from_the_command_line(cli: Tenure) -> None:
