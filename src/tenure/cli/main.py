@@ -22,6 +22,7 @@ from tenure.cli import book, operations, reports, rules, tasks, usage, users
 from tenure.cli.briefing import briefing_app
 from tenure.cli.context import database, ensure_schema, fail
 from tenure.cli.output import Format, render
+from tenure.db.base import utcnow
 from tenure.db.session import delete_all_rows
 from tenure.demo.names import STAFF_DOMAIN
 from tenure.imports.service import ImportFailed, import_file
@@ -186,6 +187,7 @@ def demo(
 ) -> None:
     """Generate a realistic demo company, load it and serve it."""
     from tenure.demo import generate, load, load_usage
+    from tenure.demo.briefing import send_today
     from tenure.demo.operations import load_operations
 
     # Own the event store first: if a running server holds it, nothing is replaced.
@@ -215,11 +217,12 @@ def demo(
                 usage.run_now(context, "health", day.isoformat())
             with database() as session:
                 work = load_operations(session, context.today, seed)
+            briefed = send_today(context.factory, utcnow())
     typer.echo(
         f"demo company loaded: {len(data.accounts)} accounts, "
         f"{stats.movements} MRR movements, {events} usage events, "
-        f"{work.tasks} tasks ({work.completed} done), {work.activities} activities "
-        f"({settings.database_url()})"
+        f"{work.tasks} tasks ({work.completed} done), {work.activities} activities, "
+        f"today's briefing for {briefed} staff ({settings.database_url()})"
     )
     typer.echo("\nSign in as any demo user with the password " + repr(password) + ":")
     for role, email in logins:

@@ -1,17 +1,23 @@
-"""The demo company's briefing subscriptions: leaders and CSMs, by email and in-app.
+"""The demo company's briefing subscriptions: leaders and CSMs, in-app and by email.
 
-They start when the demo is loaded, so the first briefing goes out at the next
-08:30 in each person's time zone; ``tenure briefing send`` sends one now.
+Email is subscribed only when a mail server is configured (``smtp_host``), so that a
+demo without one does not collect a failure notice beside every briefing. The
+subscriptions start when the demo is loaded; ``send_today`` sends today's briefing
+at once (``tenure demo`` does), and the next goes out at 08:30 in each person's
+time zone.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from tenure.briefing.preferences import subscribe
+from tenure.briefing.delivery import send_now
+from tenure.briefing.preferences import subscribe, subscribers
+from tenure.settings import service as settings
 from tenure.staff.models import StaffUser
 
 log = logging.getLogger(__name__)
@@ -26,7 +32,20 @@ def subscribe_staff(session: Session) -> int:
         StaffUser.role.in_(SUBSCRIBED_ROLES), StaffUser.is_active.is_(True)
     )
     user_ids = list(session.scalars(query.order_by(StaffUser.id)))
+    email = bool(settings.get(session, "smtp_host"))
     for user_id in user_ids:
-        subscribe(session, user_id, send_time=SEND_TIME, email=True, in_app=True)
+        subscribe(session, user_id, send_time=SEND_TIME, email=email, in_app=True)
     log.info("demo briefing: %d staff subscribed at %s", len(user_ids), SEND_TIME)
     return len(user_ids)
+
+
+def send_today(factory: sessionmaker[Session], now: dt.datetime) -> int:
+    """Send every subscriber today's briefing now; return how many were sent."""
+    with factory() as session:
+        subs = subscribers(session)
+    sent = 0
+    for sub in subs:
+        result = send_now(factory, sub, now.astimezone(sub.zone).date(), now)
+        sent += bool(result.outcomes)
+    log.info("demo briefing: today's briefing sent to %d staff", sent)
+    return sent
