@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from tenure.accounts.models import Account
 from tenure.accounts.service import NotFound, account_id_in_scope
 from tenure.auth.scope import Principal, owner_scope
-from tenure.briefing.reads import band_scales
+from tenure.briefing.falls import band_scales
 from tenure.health.measures import Label
 from tenure.health.models import HealthSnapshot
 from tenure.revenue.models import AccountRevenue, RenewalTerm

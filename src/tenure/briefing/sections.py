@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from tenure.briefing import reads
 from tenure.briefing.document import Item, Section
+from tenure.briefing.falls import BandFall, health_falls
 from tenure.health.measures import Label
 from tenure.money import to_major
 from tenure.revenue.models import MOVEMENT_KINDS
@@ -268,7 +269,7 @@ def health_fell(
     limit: int = LIST_LIMIT,
 ) -> tuple[Section, int]:
     """Accounts whose health band fell yesterday, biggest MRR first."""
-    falls = reads.health_falls(session, scope, yesterday)
+    falls = health_falls(session, scope, yesterday)
     items = [
         Item(
             text=fall.name,
@@ -292,7 +293,7 @@ def health_fell(
     return section, len(falls)
 
 
-def _scores(fall: reads.BandFall) -> str:
+def _scores(fall: BandFall) -> str:
     """'72.0 → 35.5', with a dash for a missing score."""
     return " → ".join(
         "–" if score is None else f"{score:.1f}"
