@@ -3,7 +3,8 @@
 A scope is the set of staff whose accounts someone sees (``None``: everyone's); an
 account is in scope when it is currently owned by one of them, as everywhere else in
 Tenure. Every read filters by date first (movements of one day, terms due in a
-window, snapshots of two days) so that a large company is never read in full.
+window, tasks due by a day) so that a large company is never read in full; health
+falls are read in ``tenure.briefing.falls``.
 The mobile pages read through the same functions, so a page shows what the
 briefing counted.
 """
