@@ -11,10 +11,15 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
 from tenure.accounts.models import Account
+from tenure.briefing.delivery import send_now
+from tenure.briefing.models import Briefing
+from tenure.briefing.preferences import subscribers
+from tenure.db.base import utcnow
 from tenure.db.session import make_engine, make_session_factory, transaction
+from tenure.notifications.models import Notification
 from tenure.rules.models import Rule
 from tenure.staff.models import StaffUser
 from tenure.tasks.models import Task
@@ -249,6 +254,61 @@ def test_a_usage_drop_becomes_a_task_the_owner_completes_and_finds_in_the_timeli
         entry = page.get_by_test_id("entry-task").filter(has_text=title).first
         entry.wait_for()
         assert "training booked" in entry.inner_text()
+        journey.check_all_local()
+    finally:
+        journey.close()
+
+
+@pytest.fixture
+def executive_briefing(web_sqlite: WebData) -> Iterator[tuple[str, str]]:
+    """Send the executive today's briefing in-app; yield their email and the date.
+
+    The briefing and its notice are removed afterwards, as the demo had them.
+    """
+    email = web_sqlite.logins["executive"]
+    factory = make_session_factory(make_engine(web_sqlite.url))
+    with factory() as session:
+        user = session.scalars(select(StaffUser).filter_by(email=email)).one()
+        before = session.scalar(
+            select(func.max(Notification.id)).where(Notification.user_id == user.id)
+        )
+        subs = subscribers(session, [user.id])
+    assert subs, "the demo subscribes its executive to the briefing"
+    now = utcnow()
+    day = now.astimezone(subs[0].zone).date()
+    sent = send_now(factory, subs[0], day, now)
+    try:
+        yield email, day.isoformat()
+    finally:
+        with transaction(factory) as session:
+            session.execute(delete(Briefing).where(Briefing.id == sent.briefing_id))
+            session.execute(
+                delete(Notification).where(
+                    Notification.user_id == user.id, Notification.id > (before or 0)
+                )
+            )
+
+
+def test_an_executive_opens_the_briefing_on_the_phone_and_follows_a_customer(
+    browser: Browser, server: str, executive_briefing: tuple[str, str]
+) -> None:
+    email, day = executive_briefing
+    journey = Journey(browser, server)
+    page = journey.page
+    try:
+        journey.sign_in(email)
+        page.goto(f"{server}/notifications")
+        page.get_by_role("link", name="briefing").first.click()
+        page.wait_for_url(f"**/m/briefing/{day}")
+        assert page.get_by_test_id("headline").inner_text()
+        for key in ("mrr_change", "new_customers", "renewals_due", "health_fell"):
+            assert page.get_by_test_id(f"section-{key}").is_visible(), key
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        page.locator('a[href*="/m/customers/"]').first.click()
+        page.wait_for_url("**/m/customers/*")
+        page.get_by_test_id("mrr").wait_for()
+        page.get_by_test_id("full-page").click()
+        page.wait_for_url("**/customers/*")
         journey.check_all_local()
     finally:
         journey.close()
