@@ -34,6 +34,8 @@ from tenure.web.pages.scorecards import scorecards_page
 from tenure.web.pages.segments import segments_page
 from tenure.web.pages.task import task_page
 from tenure.web.pages.tasks import tasks_page
+from tenure.web.pages.team import team_performance_page
+from tenure.web.pages.team_behind import team_behind_page
 from tenure.web.pages.workbench import workbench_page
 
 ROUTES = (
@@ -63,6 +65,8 @@ ROUTES = (
     ("/playbooks/{playbook_id}", playbook_page),
     ("/segments", segments_page),
     ("/book", book_page),
+    ("/team", team_performance_page),
+    ("/team/behind", team_behind_page),
     ("/m", mobile_home),
     ("/m/briefing/{date}", mobile_briefing),
     ("/m/customers/{external_id}", mobile_customer),

@@ -34,6 +34,7 @@ NAV = (
 )
 # Shown only to roles with the permission.
 PERMITTED_NAV = (
+    ("/team", "nav.team", "groups_3", "view_team"),
     ("/health/scorecards", "nav.scorecards", "rule", "manage_health"),
     ("/rules", "nav.rules", "bolt", "manage_operations"),
     ("/playbooks", "nav.playbooks", "account_tree", "manage_operations"),
