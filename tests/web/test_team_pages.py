@@ -117,6 +117,20 @@ async def test_a_manager_ranks_their_team_and_does_not_compare_teams(
     await user.should_see(marker="trend")
 
 
+async def test_fewest_overdue_tasks_rank_first(
+    user: User, web_sqlite: WebData, database: Database
+) -> None:
+    email = web_sqlite.logins["admin"]
+    database.english(email)
+    await open_as(user, email, "/team?rank_by=tasks_overdue")
+    await user.should_see(marker="ranking")
+    late = [
+        int(row["tasks_overdue"].replace(",", ""))
+        for row in table_rows(user, "ranking")
+    ]
+    assert late == sorted(late)
+
+
 async def test_an_executive_compares_teams_and_opens_one(
     user: User, web_sqlite: WebData, database: Database
 ) -> None:
