@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tenure.accounts.models import Account, AccountOwnerHistory
@@ -185,6 +185,27 @@ def test_owner_changes_close_and_open_history(import_session: Session) -> None:
     )
     assert result.unchanged == 1
     assert len(history(import_session, "a1")) == 2
+
+
+def test_an_owner_change_without_history_keeps_the_past_with_the_old_owner(
+    import_session: Session,
+) -> None:
+    load(
+        import_session,
+        [{"account_id": "a1", "name": "Acme", "owner_email": "ann@x.io"}],
+    )
+    # An account owned without any history (created before history was kept).
+    import_session.execute(delete(AccountOwnerHistory))
+    later = TODAY + dt.timedelta(days=30)
+    load(
+        import_session,
+        [{"account_id": "a1", "name": "Acme", "owner_email": "bob@x.io"}],
+        today=later,
+    )
+    assert history(import_session, "a1") == [
+        ("ann@x.io", later - dt.timedelta(days=1), later),
+        ("bob@x.io", later, None),
+    ]
 
 
 def test_owner_change_on_the_same_day_replaces_the_open_row(

@@ -32,7 +32,9 @@ def record_owner_changes(
     """Close each changed account's open history row and open one for the new owner.
 
     A first assignment (no owner and no history yet) starts on the account's creation
-    date when known; any other change starts today. An open row that only starts today
+    date when known; any other change starts today. An owned account without any
+    history first gets a row for its old owner ending today, so that the days before
+    the change stay theirs. An open row that only starts today
     or later is replaced rather than closed, so that no history row is empty. Open
     tasks follow the new owner (``tenure.tasks.changes.follow_owner``).
     """
@@ -71,7 +73,7 @@ def record_owner_changes(
             .values(end_date=today)
             .execution_options(synchronize_session=False)
         )
-    opened = []
+    opened = _keep_the_past(changes, ids, with_history, today)
     for change in changes:
         if change.new is None:
             continue
@@ -91,3 +93,28 @@ def record_owner_changes(
     insert_many(session, AccountOwnerHistory, opened)
     follow_owner(session, {ids[c.external_id]: (c.old, c.new) for c in changes})
     log.info("owner changed on %d accounts", len(changes))
+
+
+def _keep_the_past(
+    changes: list[OwnerChange],
+    ids: dict[str, int],
+    with_history: set[int],
+    today: dt.date,
+) -> list[dict[str, object]]:
+    """History rows for old owners of accounts that had an owner but no history."""
+    rows: list[dict[str, object]] = []
+    yesterday = today - dt.timedelta(days=1)
+    for change in changes:
+        account_id = ids[change.external_id]
+        if change.old is None or account_id in with_history:
+            continue
+        start = min(change.created_at or yesterday, yesterday)
+        rows.append(
+            {
+                "account_id": account_id,
+                "owner_id": change.old,
+                "start_date": start,
+                "end_date": today,
+            }
+        )
+    return rows
