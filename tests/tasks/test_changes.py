@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tenure.auth.scope import Forbidden
+from tenure.notifications.models import Notification
 from tenure.staff.models import StaffUser
 from tenure.tasks import changes
 from tenure.tasks.models import Task, TaskEvent
@@ -17,6 +18,16 @@ from tenure.tasks.service import Conflict, TaskError
 from tenure.timeline.models import Activity
 
 from .conftest import TODAY, Org, People
+
+
+def notices(session: Session, user_id: int) -> list[tuple[str, str | None]]:
+    """(title, link) of a user's task-assignment notifications, oldest first."""
+    statement = (
+        select(Notification.title, Notification.link)
+        .where(Notification.user_id == user_id, Notification.kind == "task_assigned")
+        .order_by(Notification.id)
+    )
+    return [(row[0], row[1]) for row in session.execute(statement)]
 
 
 def history(session: Session, task: Task) -> list[tuple[str, str | None, str | None]]:
@@ -154,6 +165,7 @@ def test_a_csm_may_take_an_unassigned_task(
     changes.update_task(session, task.id, people.csm, assignee_id=people.csm.user_id)
     assert task.assignee_id == people.csm.user_id
     assert history(session, task) == [("assigned", None, "cam@example.com")]
+    assert notices(session, people.csm.user_id) == []
 
 
 def test_a_manager_may_reassign_and_the_history_names_both(
@@ -165,6 +177,9 @@ def test_a_manager_may_reassign_and_the_history_names_both(
     )
     assert history(session, task) == [
         ("assigned", "cam@example.com", "tom@example.com")
+    ]
+    assert notices(session, people.teammate.user_id) == [
+        (f"{people.manager.name} gave you a task: {task.title}", f"/tasks/{task.id}")
     ]
 
 
@@ -257,6 +272,9 @@ def test_bulk_reassign_moves_every_task(
     )
     assert count == 3
     assert {t.assignee_id for t in tasks} == {people.teammate.user_id}
+    assert notices(session, people.teammate.user_id) == [
+        (f"{people.manager.name} gave you 3 tasks", "/tasks")
+    ]
 
 
 def test_bulk_with_one_invisible_task_changes_none(

@@ -20,6 +20,7 @@ from tenure.accounts import service as accounts
 from tenure.accounts.models import Account
 from tenure.auth.scope import Forbidden, Principal, can, owner_scope, require
 from tenure.tasks.models import OPEN_STATUSES, PRIORITIES, STATUSES, Task, TaskComment
+from tenure.tasks.notices import tell_assignee
 from tenure.tasks.reads import NotFound, visible_tasks
 from tenure.tasks.service import (
     Conflict,
@@ -170,6 +171,7 @@ def update_task(
             continue
         if name == "assignee_id":
             reassign(session, task, value, principal.user_id)
+            tell_assignee(session, value, principal, [task])
             continue
         setattr(task, name, value)
         record(
@@ -268,14 +270,17 @@ def bulk_update(
             raise Conflict("status", task.status, f"task {task_id} is already done")
     holders = [task.assignee_id for task in found.values()]
     emails = staff_emails(session, [assignee_id, *holders])
+    given: list[Task] = []
     for task_id in wanted:
         task = found[task_id]
         if assignee_id is not None and assignee_id != task.assignee_id:
             reassign(session, task, assignee_id, principal.user_id, None, emails)
+            given.append(task)
         if complete:
             mark_done(session, task, principal.user_id, None)
         elif status is not None and status != task.status:
             set_status(session, task, status, principal.user_id)
+    tell_assignee(session, assignee_id, principal, given)
     session.flush()
     log.info("%s changed %d tasks in bulk", principal.email, len(wanted))
     return len(wanted)

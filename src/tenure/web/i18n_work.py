@@ -9,6 +9,14 @@ from __future__ import annotations
 # key: (English, 简体中文)
 WORK_MESSAGES: dict[str, tuple[str, str]] = {
     "nav.workbench": ("Workbench", "工作台"),
+    "work.notice_assigned": (
+        "{name} gave you a task: {title}",
+        "{name} 给您分配了任务：{title}",
+    ),
+    "work.notice_assigned_many": (
+        "{name} gave you {count} tasks",
+        "{name} 给您分配了 {count} 个任务",
+    ),
     "dim.segment": ("Segment", "客户分群"),
     "nav.tasks": ("Tasks", "任务"),
     "nav.rules": ("Rules", "规则"),
