@@ -312,3 +312,25 @@ def test_an_executive_opens_the_briefing_on_the_phone_and_follows_a_customer(
         journey.check_all_local()
     finally:
         journey.close()
+
+
+def test_a_manager_ranks_the_team_and_opens_the_customers_behind_a_figure(
+    browser: Browser, server: str, web_sqlite: WebData
+) -> None:
+    journey = Journey(browser, server)
+    page = journey.page
+    try:
+        journey.sign_in(web_sqlite.logins["manager"])
+        page.goto(f"{server}/team?period=last_12_months")
+        page.get_by_test_id("trend").wait_for()
+        cell = page.locator('[data-testid="ranking"] a[href*="figure=mrr"]').first
+        amount = cell.inner_text()
+        cell.click()
+        page.wait_for_url("**/team/behind?*figure=mrr*")
+        # The customers behind the figure add up to it.
+        assert amount in page.get_by_test_id("behind-count").inner_text()
+        page.locator('[data-testid^="behind-row-"]').first.click()
+        page.wait_for_url("**/customers/*")
+        journey.check_all_local()
+    finally:
+        journey.close()
