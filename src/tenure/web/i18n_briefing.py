@@ -8,6 +8,7 @@ from __future__ import annotations
 
 # key: (English, 简体中文)
 BRIEFING_MESSAGES: dict[str, tuple[str, str]] = {
+    "nav.briefing": ("Daily briefing", "每日简报"),
     # The briefing's content (tenure.briefing.content).
     "brief.title": ("Tenure daily briefing — {date}", "Tenure 每日简报 — {date}"),
     "brief.scope.company": ("Company", "全公司"),

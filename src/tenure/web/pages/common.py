@@ -30,6 +30,7 @@ NAV = (
     ("/revenue", "nav.revenue", "payments"),
     ("/renewals", "nav.renewals", "autorenew"),
     ("/customers", "nav.customers", "groups"),
+    ("/m", "nav.briefing", "wb_sunny"),
     ("/me", "nav.account", "person"),
 )
 # Shown only to roles with the permission.
