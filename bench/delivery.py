@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import resource
 import socket
 import subprocess
 import sys
@@ -44,6 +43,7 @@ from tenure.revenue import service as revenue
 from tenure.settings.service import set_value
 
 sys.path.insert(0, str(Path(__file__).parent))
+from book import peak_rss_mb
 from briefing import add_tasks_and_health
 from operations import staff_the_company
 from revenue import populate
@@ -206,9 +206,7 @@ def measure(url: str) -> dict[str, object]:
     finally:
         controller.stop()
         engine.dispose()
-    figures["peak_rss_mb"] = round(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    )
+    figures["peak_rss_mb"] = peak_rss_mb()
     return figures
 
 
