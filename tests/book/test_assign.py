@@ -74,13 +74,13 @@ def test_least_loaded_gives_to_the_fewest_active_customers_ties_by_name(
 
     result = assign_new_accounts(book.session, None, DAY)
 
-    # Cam, Maya (the lead) and Tom (one customer): Cam, then Maya, then Cam again
-    # (ties by name), since Tom is the only one with a customer.
+    # The CSMs Cam and Tom (one customer), not Maya who leads the team: Cam, then
+    # Cam again (a tie, broken by name), then Tom.
     by_id = {row["account_id"]: row["to"] for row in result.rows()}
     assert by_id == {
         "NEW1": "cam@example.com",
-        "NEW2": "maya@example.com",
-        "NEW3": "cam@example.com",
+        "NEW2": "cam@example.com",
+        "NEW3": "tom@example.com",
     }
 
 
@@ -95,9 +95,10 @@ def test_round_robin_carries_its_turn_from_one_run_to_the_next(
         assign_new_accounts(session, None, DAY)
         owners.append(book.owner(f"N{number}"))
 
-    cam, maya, tom = people.csm, people.manager, people.teammate
-    assert owners == [cam.user_id, maya.user_id, tom.user_id, cam.user_id]
-    assert session.get(AssignmentRule, rule.id).last_user_id == cam.user_id
+    # The team's CSMs in turn; Maya, who leads it, is not one of them.
+    cam, tom = people.csm, people.teammate
+    assert owners == [cam.user_id, tom.user_id, cam.user_id, tom.user_id]
+    assert session.get(AssignmentRule, rule.id).last_user_id == tom.user_id
 
 
 def test_inactive_team_members_are_skipped(book: Book, people: People) -> None:
@@ -202,7 +203,7 @@ def test_a_preview_shows_who_would_get_what_and_writes_nothing(
 
     assert [(r["account_id"], r["rule"], r["to"]) for r in result.rows()] == [
         ("A1", "East", "cam@example.com"),
-        ("A2", "East", "maya@example.com"),
+        ("A2", "East", "tom@example.com"),
     ]
     assert counts(session) == before
     assert session.get(AssignmentRule, rule.id).last_user_id is None

@@ -135,7 +135,12 @@ def people(session: Session, ids: Collection[int | None]) -> dict[int, Person]:
 
 
 def team_members(session: Session, team_id: int) -> list[Person]:
-    """A team's active CSMs and managers (its lead too), by name."""
+    """The people a team's accounts are spread over: its active CSMs, by name.
+
+    A team without active CSMs falls back on its managers (its lead too), so that
+    its accounts still find an owner; leads are otherwise left out, as they would
+    always look least loaded.
+    """
     lead = select(Team.manager_id).where(Team.id == team_id).scalar_subquery()
     statement = (
         select(StaffUser)
@@ -146,7 +151,9 @@ def team_members(session: Session, team_id: int) -> list[Person]:
         )
         .order_by(StaffUser.name, StaffUser.id)
     )
-    return [_person(user) for user in session.scalars(statement)]
+    found = list(session.scalars(statement))
+    csms = [user for user in found if user.role == "csm"]
+    return [_person(user) for user in csms or found]
 
 
 def person_by_email(session: Session, email: str) -> Person | None:
