@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +24,15 @@ def matches(
         value = fields.get(field)
         if value is None:
             return False
-        wanted = {item.strip().casefold() for item in values}
-        if value.strip().casefold() not in wanted:
+        if value.strip().casefold() not in _folded(tuple(values)):
             return False
     return True
+
+
+@lru_cache(maxsize=4096)
+def _folded(values: tuple[str, ...]) -> frozenset[str]:
+    """A condition's values as compared: stripped and case-folded (kept per rule)."""
+    return frozenset(item.strip().casefold() for item in values)
 
 
 class Loads:
