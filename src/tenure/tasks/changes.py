@@ -10,16 +10,25 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from tenure.accounts import service as accounts
 from tenure.accounts.models import Account
 from tenure.auth.scope import Forbidden, Principal, can, owner_scope, require
-from tenure.tasks.models import OPEN_STATUSES, PRIORITIES, STATUSES, Task, TaskComment
+from tenure.db.base import utcnow
+from tenure.tasks.models import (
+    OPEN_STATUSES,
+    PRIORITIES,
+    STATUSES,
+    Task,
+    TaskComment,
+    TaskEvent,
+)
 from tenure.tasks.notices import tell_assignee
 from tenure.tasks.reads import NotFound, visible_tasks
 from tenure.tasks.service import (
@@ -292,14 +301,16 @@ def follow_owner(
     """Move open tasks to accounts' new owners; return how many moved.
 
     ``changes`` maps an account id to (old owner, new owner). Open, non-personal
-    tasks assigned to the old owner or to nobody go to the new owner.
+    tasks assigned to the old owner or to nobody go to the new owner. The tasks
+    move in one statement per new owner and their history in one insert, since a
+    reassignment may carry thousands of tasks.
     """
     moving = {account: pair for account, pair in changes.items() if pair[0] != pair[1]}
     accounts_ = sorted(moving)
-    tasks: list[Task] = []
+    found: list[tuple[int, int, int | None]] = []
     for start in range(0, len(accounts_), BATCH):
         statement = (
-            select(Task)
+            select(Task.id, Task.account_id, Task.assignee_id)
             .where(
                 Task.account_id.in_(accounts_[start : start + BATCH]),
                 Task.status.in_(OPEN_STATUSES),
@@ -307,16 +318,36 @@ def follow_owner(
             )
             .order_by(Task.id)
         )
-        tasks.extend(session.scalars(statement))
+        found.extend((row[0], row[1], row[2]) for row in session.execute(statement))
     emails = staff_emails(session, [user for pair in moving.values() for user in pair])
-    moved = 0
-    for task in tasks:
-        old, new = moving[task.account_id]
-        if task.assignee_id not in (old, None) or task.assignee_id == new:
+    now = utcnow()
+    by_owner: dict[int | None, list[int]] = defaultdict(list)
+    events: list[dict[str, Any]] = []
+    for task_id, account, assignee in found:
+        old, new = moving[account]
+        if assignee not in (old, None) or assignee == new:
             continue
-        reassign(session, task, new, None, "account owner changed", emails)
-        moved += 1
-    session.flush()
-    if moved:
-        log.info("%d open tasks followed their account's new owner", moved)
-    return moved
+        by_owner[new].append(task_id)
+        events.append(
+            {
+                "task_id": task_id,
+                "at": now,
+                "actor_id": None,
+                "action": "assigned",
+                "field": "assignee",
+                "old": None if assignee is None else emails.get(assignee),
+                "new": None if new is None else emails.get(new),
+                "note": "account owner changed",
+            }
+        )
+    for new, ids in by_owner.items():
+        for start in range(0, len(ids), BATCH):
+            session.execute(
+                update(Task)
+                .where(Task.id.in_(ids[start : start + BATCH]))
+                .values(assignee_id=new, updated_at=now)
+            )
+    if events:
+        session.execute(insert(TaskEvent), events)
+        log.info("%d open tasks followed their account's new owner", len(events))
+    return len(events)
