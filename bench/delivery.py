@@ -129,7 +129,7 @@ def _subscribe_everyone(factory: Any, port: int) -> int:
         # A subscription gets no briefing for a slot before it began: start it a
         # day early so that this morning's slot is due.
         since = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
-        session.execute(update(BriefingPreference).values(created_at=since))
+        session.execute(update(BriefingPreference).values(subscribed_at=since))
     return len(users)
 
 

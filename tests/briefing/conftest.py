@@ -357,5 +357,5 @@ def delivery_person(
             email="email" in channels,
             in_app="in_app" in channels,
         )
-        pref.created_at = since
+        pref.subscribed_at = since
         return user.id

@@ -79,15 +79,15 @@ def test_subscribing_again_starts_the_subscription_anew(
 ) -> None:
     user = person(prefs_session, "a@example.com")
     pref = subscribe(prefs_session, user.id, send_time="09:00")
-    pref.created_at = LONG_AGO
+    pref.subscribed_at = LONG_AGO
 
     set_preference(prefs_session, user.id, email=False)
-    assert pref.created_at == LONG_AGO
+    assert pref.subscribed_at == LONG_AGO
     assert unsubscribe(prefs_session, user.id)
     assert not unsubscribe(prefs_session, user.id)
     subscribe(prefs_session, user.id)
 
-    assert pref.enabled and pref.created_at > LONG_AGO
+    assert pref.enabled and pref.subscribed_at > LONG_AGO
     assert (pref.send_time, pref.email) == ("09:00", True)
 
 

@@ -46,7 +46,7 @@ NEEDS_A_CALLER = (
     ("GET", "/api/v1/briefings"),
 )
 PREFERENCE_FIELDS = ("user_id", "enabled", "send_time", "email", "in_app",
-                     "created_at", "updated_at")  # fmt: skip
+                     "subscribed_at", "created_at", "updated_at")  # fmt: skip
 
 
 def _restore(data: WebData) -> Iterator[None]:

@@ -33,6 +33,9 @@ class BriefingPreference(Base, TimestampMixin):
     send_time: Mapped[str] = mapped_column(String(5), default="08:30")
     email: Mapped[bool] = mapped_column(default=True)
     in_app: Mapped[bool] = mapped_column(default=True)
+    # When the current subscription began (turning it back on restarts it): no
+    # briefing is sent for a slot before it.
+    subscribed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class ChatWebhook(Base, TimestampMixin):

@@ -1,7 +1,7 @@
 """Who gets the daily briefing, when, and through which channels and webhooks.
 
 A preference row with ``enabled`` on an active user is a subscription. Its
-``created_at`` is the moment the current subscription began: turning a preference
+``subscribed_at`` is the moment the current subscription began: turning a preference
 back on moves it to that moment, so a briefing is never sent for days before
 someone (re)subscribed.
 """
@@ -61,7 +61,7 @@ class Subscriber:
     @property
     def since(self) -> dt.datetime:
         """When the current subscription began."""
-        return self.preference.created_at
+        return self.preference.subscribed_at
 
 
 def parse_send_time(text: str) -> dt.time:
@@ -140,14 +140,14 @@ def set_preference(
             send_time=time_text or default_time,
             email=True if email is None else email,
             in_app=True if in_app is None else in_app,
-            created_at=now,
+            subscribed_at=now,
         )
         session.add(pref)
         session.flush()
         log.info("briefing preference of user %d created", user_id)
         return pref
     if enabled and not pref.enabled:
-        pref.created_at = now
+        pref.subscribed_at = now
     for field, value in (
         ("enabled", enabled),
         ("send_time", time_text),
@@ -296,7 +296,7 @@ def describe(session: Session, user: StaffUser) -> dict[str, Any]:
         "email": pref.email,
         "in_app": pref.in_app,
         "timezone": zone.key,
-        "since": pref.created_at if pref.enabled else None,
+        "since": pref.subscribed_at if pref.enabled else None,
     }
 
 

@@ -79,6 +79,7 @@ def upgrade() -> None:
         sa.Column("send_time", sa.String(length=5), nullable=False),
         sa.Column("email", sa.Boolean(), nullable=False),
         sa.Column("in_app", sa.Boolean(), nullable=False),
+        sa.Column("subscribed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
