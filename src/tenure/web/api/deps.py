@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
@@ -12,7 +13,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from tenure.auth import service as auth
-from tenure.auth.scope import Principal, can, principal_for
+from tenure.auth.scope import Forbidden, Principal, can, principal_for
 from tenure.values import json_default
 from tenure.web.context import db
 from tenure.web.signin import session_token
@@ -81,3 +82,30 @@ def unprocessable(message: str) -> HTTPException:
 def not_found(message: str) -> HTTPException:
     """Return a 404 with ``message``."""
     return HTTPException(status.HTTP_404_NOT_FOUND, message)
+
+
+ErrorTypes = tuple[type[Exception], ...]
+
+
+@contextmanager
+def answering(
+    *,
+    missing: ErrorTypes = (),
+    conflicts: ErrorTypes = (),
+    invalid: ErrorTypes = (),
+) -> Iterator[None]:
+    """Turn an area's errors into 403 (Forbidden), 404, 409 and 422 responses.
+
+    The kinds are tried in that order, so a more specific error (a "not found"
+    that is also a validation error, say) is listed under the earlier kind.
+    """
+    try:
+        yield
+    except Forbidden as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from None
+    except missing as exc:
+        raise not_found(str(exc)) from None
+    except conflicts as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    except invalid as exc:
+        raise unprocessable(str(exc)) from None

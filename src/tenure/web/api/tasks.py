@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy.orm import Session
 
-from tenure.auth.scope import Forbidden, Principal
+from tenure.auth.scope import Principal
 from tenure.tasks import changes
 from tenure.tasks import reads as tasks
 from tenure.tasks.export import csv_text
@@ -27,7 +26,12 @@ from tenure.tasks.schemas import (
     TaskCompletion,
 )
 from tenure.tasks.service import Conflict, TaskError
-from tenure.web.api.deps import Caller, Db, TenureJSON, not_found, unprocessable
+from tenure.web.api.deps import (
+    Caller,
+    Db,
+    TenureJSON,
+    answering,
+)
 
 log = logging.getLogger(__name__)
 
@@ -74,19 +78,11 @@ def task_query(
 Filters = Annotated[tasks.TaskQuery, Depends(task_query)]
 
 
-@contextmanager
-def answered() -> Iterator[None]:
+def answered() -> AbstractContextManager[None]:
     """Turn the task area's errors into 403, 404, 409 and 422 responses."""
-    try:
-        yield
-    except Forbidden as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from None
-    except tasks.NotFound as exc:
-        raise not_found(str(exc)) from None
-    except Conflict as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
-    except TaskError as exc:
-        raise unprocessable(str(exc)) from None
+    return answering(
+        missing=(tasks.NotFound,), conflicts=(Conflict,), invalid=(TaskError,)
+    )
 
 
 def _detail(session: Session, task_id: int, principal: Principal) -> TenureJSON:

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
-from tenure.auth.scope import Forbidden
 from tenure.revenue.loading import today
 from tenure.revenue.reports import ReportError, report_span
 from tenure.revenue.service import StaleFactsError
@@ -28,7 +26,14 @@ from tenure.team.export import COMPARISON_COLUMNS, PERSON_COLUMNS, csv_text
 from tenure.team.figures import rank
 from tenure.team.reads import TeamError
 from tenure.team.trend import team_trend
-from tenure.web.api.deps import Caller, Db, TenureJSON, allow, unprocessable
+from tenure.web.api.deps import (
+    Caller,
+    Db,
+    TenureJSON,
+    allow,
+    answering,
+    unprocessable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +51,9 @@ BOTH: dict[int | str, dict[str, Any]] = {
 }
 
 
-@contextmanager
-def answered() -> Iterator[None]:
+def answered() -> AbstractContextManager[None]:
     """Turn the team area's errors into 403 and 422 responses."""
-    try:
-        yield
-    except Forbidden as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from None
-    except (TeamError, ReportError, StaleFactsError) as exc:
-        raise unprocessable(str(exc)) from None
+    return answering(invalid=(TeamError, ReportError, StaleFactsError))
 
 
 def _span(

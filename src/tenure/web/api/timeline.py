@@ -8,34 +8,30 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, Query, status
 from pydantic import AwareDatetime
 
-from tenure.auth.scope import Forbidden, owner_scope
+from tenure.auth.scope import owner_scope
 from tenure.timeline import service as timeline
 from tenure.timeline.schemas import ChurnReviewBody, NewActivity
-from tenure.web.api.deps import Caller, Db, TenureJSON, not_found, unprocessable
+from tenure.web.api.deps import (
+    Caller,
+    Db,
+    TenureJSON,
+    answering,
+)
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["timeline"], default_response_class=TenureJSON)
 
 
-@contextmanager
-def answered() -> Iterator[None]:
+def answered() -> AbstractContextManager[None]:
     """Turn the timeline's errors into 403, 404 and 422 responses."""
-    try:
-        yield
-    except Forbidden as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from None
-    except timeline.NotFound as exc:
-        raise not_found(str(exc)) from None
-    except timeline.TimelineError as exc:
-        raise unprocessable(str(exc)) from None
+    return answering(missing=(timeline.NotFound,), invalid=(timeline.TimelineError,))
 
 
 @router.get("/accounts/{account_id}/timeline")
