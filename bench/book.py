@@ -23,10 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -34,14 +31,11 @@ from typing import Any
 
 from sqlalchemy import text
 
-from tenure.db.migrate import upgrade
 from tenure.db.session import make_engine, make_session_factory, transaction
-from tenure.revenue import service as revenue
-from tenure.settings.service import set_value
 
 sys.path.insert(0, str(Path(__file__).parent))
-from operations import TEAMS, staff_the_company
-from revenue import populate
+from harness import answer, database, measure_apart, peak_rss_mb, report, seconds
+from operations import TEAMS, build_staffed_company
 from team import add_history_tasks_and_health
 
 # Two regions per team, in team order; accounts whose id % 11 is 10 have none.
@@ -80,25 +74,6 @@ def prepare_book(url: str) -> dict[str, int]:
         connection.execute(text("ANALYZE"))
     engine.dispose()
     return {"unowned": count}
-
-
-def _seconds(started: float) -> float:
-    return round(time.perf_counter() - started, 3)
-
-
-def peak_rss_mb() -> int:
-    """This process's peak resident memory in MB, since it started its program.
-
-    Linux's VmHWM rather than ru_maxrss: a child started by fork and exec keeps
-    the ru_maxrss of the parent it was forked from (here the one that built the
-    company), which would hide its own figure.
-    """
-    try:
-        status = Path("/proc/self/status").read_text()
-    except OSError:
-        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    line = next(row for row in status.splitlines() if row.startswith("VmHWM:"))
-    return round(int(line.split()[1]) / 1024)
 
 
 def _install_rules(session: Any) -> int:
@@ -142,7 +117,7 @@ def _reassignment(
         started = time.perf_counter()
         preview = preview_reassignment(session, principal, spec)
         details = preview.details()
-        figures[f"{label}_preview_seconds"] = _seconds(started)
+        figures[f"{label}_preview_seconds"] = seconds(started)
         figures[f"{label}_preview_json_bytes"] = len(json.dumps(details, default=str))
     figures[f"{label}_moves"] = details["count"]
     figures[f"{label}_open_tasks"] = details["open_tasks"]
@@ -151,7 +126,7 @@ def _reassignment(
     started = time.perf_counter()
     with transaction(factory) as session:
         done = reassign(session, principal, {**spec, "expected": details["moves"]})
-    figures[f"{label}_apply_seconds"] = _seconds(started)
+    figures[f"{label}_apply_seconds"] = seconds(started)
     figures[f"{label}_moved"] = done.details()["moved"]
     figures[f"{label}_notified"] = done.notified
     return figures
@@ -172,17 +147,17 @@ def measure(url: str) -> dict[str, object]:
         with transaction(factory) as session:
             started = time.perf_counter()
             figures["rules"] = _install_rules(session)
-            figures["rules_seconds"] = _seconds(started)
+            figures["rules_seconds"] = seconds(started)
         with transaction(factory) as session:
             started = time.perf_counter()
             preview = preview_assignment(session)
-            figures["assign_preview_seconds"] = _seconds(started)
+            figures["assign_preview_seconds"] = seconds(started)
             figures["assign_preview_accounts"] = len(preview.picks)
             figures["assign_preview_assigned"] = preview.assigned
         started = time.perf_counter()
         with transaction(factory) as session:
             done = assign_new_accounts(session)
-        figures["assign_seconds"] = _seconds(started)
+        figures["assign_seconds"] = seconds(started)
         figures["assigned"] = done.assigned
         figures["assign_unmatched"] = len(done.unmatched)
         per_owner = done.per_owner()
@@ -197,7 +172,7 @@ def measure(url: str) -> dict[str, object]:
         started = time.perf_counter()
         with transaction(factory) as session:
             again = assign_new_accounts(session)
-        figures["assign_rerun_seconds"] = _seconds(started)
+        figures["assign_rerun_seconds"] = seconds(started)
         figures["assign_rerun_assigned"] = again.assigned
         with factory() as session:
             admin = session.scalar(select(StaffUser).where(StaffUser.role == "admin"))
@@ -226,31 +201,17 @@ def main() -> None:
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure(args.measure), default=str))
+        answer(measure(args.measure))
         return
-    folder = Path(tempfile.mkdtemp(prefix="tenure-bench-book-"))
-    url = args.url or f"sqlite:///{(folder / 'bench.sqlite').as_posix()}"
-    upgrade(url)
+    _folder, url = database("book", args.url)
     started = time.perf_counter()
-    populate(url, args.customers, seed=7)
-    staff_the_company(url)
-    engine = make_engine(url)
-    with transaction(make_session_factory(engine)) as session:
-        set_value(session, "timezone", "Asia/Shanghai")
-        revenue.rebuild(session)
-    engine.dispose()
+    build_staffed_company(url, args.customers, "Asia/Shanghai")
     counts = add_history_tasks_and_health(url, seed=7)
     counts |= prepare_book(url)
-    print(f"company of {args.customers:,} built in {_seconds(started):.1f}s: {counts}")
+    print(f"company of {args.customers:,} built in {seconds(started):.1f}s: {counts}")
     started = time.perf_counter()
-    out = subprocess.run(
-        [sys.executable, __file__, "--measure", url],
-        check=True, capture_output=True, text=True,
-    ).stdout  # fmt: skip
-    figures = json.loads(out.strip().splitlines()[-1])
-    for key, value in figures.items():
-        print(f"{key}: {value}")
-    print(f"measured in {_seconds(started):.1f}s")
+    report(measure_apart(__file__, url))
+    print(f"measured in {seconds(started):.1f}s")
 
 
 if __name__ == "__main__":

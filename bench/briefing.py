@@ -19,30 +19,23 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import random
-import resource
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from sqlalchemy import insert, select, text
 
 from tenure.accounts.models import Account
-from tenure.db.migrate import upgrade
 from tenure.db.session import make_engine, make_session_factory, transaction
 from tenure.health.models import HealthSnapshot
-from tenure.revenue import service as revenue
 from tenure.revenue.loading import today
-from tenure.settings.service import set_value
 from tenure.staff.models import StaffUser
 from tenure.tasks.models import Task
 
 sys.path.insert(0, str(Path(__file__).parent))
-from operations import staff_the_company
-from revenue import populate
+from harness import answer, database, measure_apart, peak_rss_mb, report, seconds
+from operations import build_staffed_company
 
 BANDS = ("red", "yellow", "green")
 SCORED_DAYS = 7
@@ -93,10 +86,6 @@ def add_tasks_and_health(url: str, seed: int) -> dict[str, int]:
     return counts
 
 
-def _seconds(started: float) -> float:
-    return round(time.perf_counter() - started, 3)
-
-
 def measure(url: str) -> dict[str, object]:
     """Time the briefings of an executive, a manager and a CSM; return the figures."""
     from tenure.briefing.content import build_briefing
@@ -117,20 +106,18 @@ def measure(url: str) -> dict[str, object]:
                 for run in ("cold", "warm"):
                     started = time.perf_counter()
                     doc = build_briefing(session, users[role], day)
-                    figures[f"{role}_{run}_seconds"] = _seconds(started)
+                    figures[f"{role}_{run}_seconds"] = seconds(started)
                 figures[f"{role}_headline"] = doc.headline
                 if role == "executive":
                     started = time.perf_counter()
                     html = render_html(doc, "https://tenure.example.com")
                     markdown = render_markdown(doc, "https://tenure.example.com")
-                    figures["render_seconds"] = _seconds(started)
+                    figures["render_seconds"] = seconds(started)
                     figures["html_chars"] = len(html)
                     figures["markdown_chars"] = len(markdown)
     finally:
         engine.dispose()
-    figures["peak_rss_mb"] = round(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    )
+    figures["peak_rss_mb"] = peak_rss_mb()
     return figures
 
 
@@ -142,28 +129,14 @@ def main() -> None:
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure(args.measure), default=str, ensure_ascii=False))
+        answer(measure(args.measure))
         return
-    folder = Path(tempfile.mkdtemp(prefix="tenure-bench-briefing-"))
-    url = args.url or f"sqlite:///{(folder / 'bench.sqlite').as_posix()}"
-    upgrade(url)
+    _folder, url = database("briefing", args.url)
     started = time.perf_counter()
-    populate(url, args.customers, seed=7)
-    staff_the_company(url)
-    engine = make_engine(url)
-    with transaction(make_session_factory(engine)) as session:
-        set_value(session, "timezone", "Asia/Shanghai")
-        revenue.rebuild(session)
-    engine.dispose()
+    build_staffed_company(url, args.customers, "Asia/Shanghai")
     counts = add_tasks_and_health(url, seed=7)
-    print(f"company of {args.customers:,} built in {_seconds(started):.1f}s: {counts}")
-    out = subprocess.run(
-        [sys.executable, __file__, "--measure", url],
-        check=True, capture_output=True, text=True,
-    ).stdout  # fmt: skip
-    figures = json.loads(out.strip().splitlines()[-1])
-    for key, value in figures.items():
-        print(f"{key}: {value}")
+    print(f"company of {args.customers:,} built in {seconds(started):.1f}s: {counts}")
+    report(measure_apart(__file__, url))
 
 
 if __name__ == "__main__":

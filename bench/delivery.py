@@ -22,11 +22,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import socket
-import subprocess
 import sys
-import tempfile
 import time
 import zoneinfo
 from collections import Counter
@@ -37,16 +34,13 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from tenure.db.migrate import upgrade
 from tenure.db.session import make_engine, make_session_factory, transaction
-from tenure.revenue import service as revenue
 from tenure.settings.service import set_value
 
 sys.path.insert(0, str(Path(__file__).parent))
-from book import peak_rss_mb
 from briefing import add_tasks_and_health
-from operations import staff_the_company
-from revenue import populate
+from harness import answer, database, measure_apart, peak_rss_mb, report, seconds
+from operations import build_staffed_company
 
 ZONE = "Asia/Shanghai"
 TICK = dt.time(8, 31)  # a minute after the default briefing_time, 08:30
@@ -78,10 +72,6 @@ def _free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
-
-
-def _seconds(started: float) -> float:
-    return round(time.perf_counter() - started, 3)
 
 
 class Stopwatch:
@@ -141,10 +131,10 @@ def _tick(
 
     started = time.perf_counter()
     claimed = claim_due(factory, now)
-    claim_seconds = _seconds(started)
+    claim_seconds = seconds(started)
     started = time.perf_counter()
     outcomes = deliver_due(factory, now)
-    deliver_seconds = _seconds(started)
+    deliver_seconds = seconds(started)
     figures: dict[str, object] = {
         f"{label}_seconds": round(claim_seconds + deliver_seconds, 3),
         f"{label}_claimed": len(claimed.claimed),
@@ -164,9 +154,9 @@ def _tick(
             len(outcomes) / max(deliver_seconds, 1e-9), 1
         )
     for name, watch in watches.items():
-        seconds, calls = watch.take()
+        spent, calls = watch.take()
         if calls:
-            figures[f"{label}_{name}_seconds_calls"] = [seconds, calls]
+            figures[f"{label}_{name}_seconds_calls"] = [spent, calls]
     return figures
 
 
@@ -218,30 +208,16 @@ def main() -> None:
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure(args.measure), default=str))
+        answer(measure(args.measure))
         return
-    folder = Path(tempfile.mkdtemp(prefix="tenure-bench-delivery-"))
-    url = args.url or f"sqlite:///{(folder / 'bench.sqlite').as_posix()}"
-    upgrade(url)
+    _folder, url = database("delivery", args.url)
     started = time.perf_counter()
-    populate(url, args.customers, seed=7)
-    staff_the_company(url)
-    engine = make_engine(url)
-    with transaction(make_session_factory(engine)) as session:
-        set_value(session, "timezone", ZONE)
-        revenue.rebuild(session)
-    engine.dispose()
+    build_staffed_company(url, args.customers, ZONE)
     counts = add_tasks_and_health(url, seed=7)
-    print(f"company of {args.customers:,} built in {_seconds(started):.1f}s: {counts}")
+    print(f"company of {args.customers:,} built in {seconds(started):.1f}s: {counts}")
     started = time.perf_counter()
-    out = subprocess.run(
-        [sys.executable, __file__, "--measure", url],
-        check=True, capture_output=True, text=True,
-    ).stdout  # fmt: skip
-    figures = json.loads(out.strip().splitlines()[-1])
-    for key, value in figures.items():
-        print(f"{key}: {value}")
-    print(f"measured in {_seconds(started):.1f}s")
+    report(measure_apart(__file__, url))
+    print(f"measured in {seconds(started):.1f}s")
 
 
 if __name__ == "__main__":

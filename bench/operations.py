@@ -22,11 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import resource
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -39,6 +35,7 @@ from tenure.settings.service import set_value
 from tenure.staff.models import StaffUser, Team
 
 sys.path.insert(0, str(Path(__file__).parent))
+from harness import answer, database, measure_apart, peak_rss_mb, report, seconds
 from health import write_events
 from revenue import populate
 
@@ -79,8 +76,19 @@ def staff_the_company(url: str) -> None:
     engine.dispose()
 
 
-def _seconds(started: float) -> float:
-    return round(time.perf_counter() - started, 3)
+def build_staffed_company(url: str, customers: int, zone: str) -> None:
+    """Migrate ``url``, fill it with the revenue benchmark's company and staff it.
+
+    The company's time zone is ``zone``; its revenue facts are rebuilt.
+    """
+    upgrade(url)
+    populate(url, customers, seed=7)
+    staff_the_company(url)
+    engine = make_engine(url)
+    with transaction(make_session_factory(engine)) as session:
+        set_value(session, "timezone", zone)
+        revenue.rebuild(session)
+    engine.dispose()
 
 
 def measure(url: str, events_path: str) -> dict[str, object]:
@@ -116,27 +124,27 @@ def measure(url: str, events_path: str) -> dict[str, object]:
             segment_defaults.install_defaults(session)
             playbook_defaults.install_defaults(session)
             rule_defaults.install_defaults(session)
-            figures["install_seconds"] = _seconds(started)
+            figures["install_seconds"] = seconds(started)
             started = time.perf_counter()
             tiers = assign_tiers(session, day)
-            figures["tiers_seconds"] = _seconds(started)
+            figures["tiers_seconds"] = seconds(started)
             figures["tier_changes"] = tiers.details()
         with transaction(factory) as session:
             started = time.perf_counter()
             first = evaluate_rules(session, day)
-            figures["rules_seconds"] = _seconds(started)
+            figures["rules_seconds"] = seconds(started)
             figures["rules"] = first.details()
         with transaction(factory) as session:
             started = time.perf_counter()
             again = evaluate_rules(session, day)
-            figures["rerun_seconds"] = _seconds(started)
+            figures["rerun_seconds"] = seconds(started)
             figures["rerun_fired"] = sum(rule.fired for rule in again.rules)
         with transaction(factory) as session:
             sizes = {}
             for row in segment_defaults.DEFAULT_SEGMENTS:
                 started = time.perf_counter()
                 found = segments.member_ids(session, row.key, day)
-                sizes[row.key] = (len(found), _seconds(started))
+                sizes[row.key] = (len(found), seconds(started))
             figures["segments"] = sizes
             users = {
                 user.role: user
@@ -156,21 +164,19 @@ def measure(url: str, events_path: str) -> dict[str, object]:
                 bench.mrr_changes(session, book, day)
                 bench.team(session, book, day)
                 list_tasks(session, TaskQuery(due_before=day, today=day), principal)
-                figures[f"{name}_seconds"] = _seconds(started)
+                figures[f"{name}_seconds"] = seconds(started)
             started = time.perf_counter()
             page = list_tasks(session, TaskQuery(today=day), admin)
-            figures["task_page_seconds"] = _seconds(started)
+            figures["task_page_seconds"] = seconds(started)
             figures["open_tasks"] = page.total
             started = time.perf_counter()
             lines = sum(1 for _ in csv_rows(session, TaskQuery(state="all"), None))
-            figures["task_csv_seconds"] = _seconds(started)
+            figures["task_csv_seconds"] = seconds(started)
             figures["task_csv_rows"] = lines
     finally:
         store.close()
         engine.dispose()
-    figures["peak_rss_mb"] = round(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    )
+    figures["peak_rss_mb"] = peak_rss_mb()
     return figures
 
 
@@ -183,29 +189,15 @@ def main() -> None:
     parser.add_argument("--measure", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure(*args.measure), default=str))
+        answer(measure(*args.measure))
         return
-    folder = Path(tempfile.mkdtemp(prefix="tenure-bench-operations-"))
-    url = args.url or f"sqlite:///{(folder / 'bench.sqlite').as_posix()}"
-    upgrade(url)
+    folder, url = database("operations", args.url)
     started = time.perf_counter()
-    populate(url, args.customers, seed=7)
-    staff_the_company(url)
-    engine = make_engine(url)
-    with transaction(make_session_factory(engine)) as session:
-        set_value(session, "timezone", "Asia/Shanghai")
-        revenue.rebuild(session)
-    engine.dispose()
+    build_staffed_company(url, args.customers, "Asia/Shanghai")
     events_path = folder / "events.duckdb"
     write_events(events_path, args.customers, args.events)
-    print(f"company of {args.customers:,} built in {_seconds(started):.1f}s")
-    out = subprocess.run(
-        [sys.executable, __file__, "--measure", url, str(events_path)],
-        check=True, capture_output=True, text=True,
-    ).stdout  # fmt: skip
-    figures = json.loads(out.strip().splitlines()[-1])
-    for key, value in figures.items():
-        print(f"{key}: {value}")
+    print(f"company of {args.customers:,} built in {seconds(started):.1f}s")
+    report(measure_apart(__file__, url, str(events_path)))
 
 
 if __name__ == "__main__":

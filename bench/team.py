@@ -21,30 +21,23 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import random
-import resource
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from sqlalchemy import insert, select, text
 
 from tenure.accounts.models import Account, AccountOwnerHistory
-from tenure.db.migrate import upgrade
 from tenure.db.session import make_engine, make_session_factory, transaction
 from tenure.health.models import HealthSnapshot
-from tenure.revenue import service as revenue
 from tenure.revenue.loading import today
-from tenure.settings.service import set_value
 from tenure.staff.models import StaffUser
 from tenure.tasks.models import Task
 
 sys.path.insert(0, str(Path(__file__).parent))
-from operations import staff_the_company
-from revenue import populate
+from harness import answer, database, measure_apart, peak_rss_mb, report, seconds
+from operations import build_staffed_company
 
 BANDS = ("green", "green", "green", "yellow", "red")
 HANDED_OVER = 10  # one account in ten changed owner during the last year
@@ -116,10 +109,6 @@ def add_history_tasks_and_health(url: str, seed: int) -> dict[str, int]:
     return counts
 
 
-def _seconds(started: float) -> float:
-    return round(time.perf_counter() - started, 3)
-
-
 def measure(url: str) -> dict[str, object]:
     """Time the team page's reads and the drill-down; return the figures."""
     from tenure.auth.scope import principal_for
@@ -147,7 +136,7 @@ def measure(url: str) -> dict[str, object]:
                     for _ in range(3):
                         started = time.perf_counter()
                         found = team_page(session, principal, start, end)
-                        timings.append(_seconds(started))
+                        timings.append(seconds(started))
                     figures[f"{who}_page_{label}_seconds_first_then"] = timings
                     figures[f"{who}_people"] = len(found.performance.people)
                     total = found.performance.total
@@ -157,13 +146,11 @@ def measure(url: str) -> dict[str, object]:
                 rows = drill.behind(
                     session, manager, csm.user_id, figure, BUSY_YEAR[0], BUSY_YEAR[1]
                 )
-                figures[f"behind_{figure}_seconds"] = _seconds(started)
+                figures[f"behind_{figure}_seconds"] = seconds(started)
                 figures[f"behind_{figure}_rows"] = len(rows)
     finally:
         engine.dispose()
-    figures["peak_rss_mb"] = round(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    )
+    figures["peak_rss_mb"] = peak_rss_mb()
     return figures
 
 
@@ -175,28 +162,14 @@ def main() -> None:
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure(args.measure), default=str))
+        answer(measure(args.measure))
         return
-    folder = Path(tempfile.mkdtemp(prefix="tenure-bench-team-"))
-    url = args.url or f"sqlite:///{(folder / 'bench.sqlite').as_posix()}"
-    upgrade(url)
+    _folder, url = database("team", args.url)
     started = time.perf_counter()
-    populate(url, args.customers, seed=7)
-    staff_the_company(url)
-    engine = make_engine(url)
-    with transaction(make_session_factory(engine)) as session:
-        set_value(session, "timezone", "Asia/Shanghai")
-        revenue.rebuild(session)
-    engine.dispose()
+    build_staffed_company(url, args.customers, "Asia/Shanghai")
     counts = add_history_tasks_and_health(url, seed=7)
-    print(f"company of {args.customers:,} built in {_seconds(started):.1f}s: {counts}")
-    out = subprocess.run(
-        [sys.executable, __file__, "--measure", url],
-        check=True, capture_output=True, text=True,
-    ).stdout  # fmt: skip
-    figures = json.loads(out.strip().splitlines()[-1])
-    for key, value in figures.items():
-        print(f"{key}: {value}")
+    print(f"company of {args.customers:,} built in {seconds(started):.1f}s: {counts}")
+    report(measure_apart(__file__, url))
 
 
 if __name__ == "__main__":
