@@ -44,42 +44,30 @@ class OwnerMove:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def _keep_the_past(session: Session, moves: Sequence[OwnerMove], day: dt.date) -> None:
-    """Refuse a change before the current owner's start; give history to the past.
+def _refuse_rewriting(
+    session: Session, moves: Sequence[OwnerMove], day: dt.date
+) -> None:
+    """Refuse a change that would start before the current owner's own start.
 
-    An owned account without any history row gets one for its owner, ending
-    where the change starts, so that the days before it stay its owner's.
+    (An owned account without any history keeps its past with its owner:
+    ``record_owner_changes`` gives it a row ending where the change starts.)
     """
     accounts = {move.account.id: move.account for move in moves}
     statement = select(
-        AccountOwnerHistory.account_id,
-        AccountOwnerHistory.start_date,
-        AccountOwnerHistory.end_date,
-    ).where(id_in(AccountOwnerHistory.account_id, accounts))
-    with_history: set[int] = set()
-    for account_id, start, end in session.execute(statement):
-        with_history.add(account_id)
-        if end is None and start > day:
-            external_id = accounts[account_id].external_id
-            raise BookError(
-                "day",
-                day,
-                f"account '{external_id}' has had its owner since {start}; "
-                "a change cannot start before that",
-            )
-    before = day - dt.timedelta(days=1)
-    rows = [
-        {
-            "account_id": account.id,
-            "owner_id": account.owner_id,
-            "start_date": min(account.created or before, before),
-            "end_date": None,
-        }
-        for account in accounts.values()
-        if account.owner_id is not None and account.id not in with_history
-    ]
-    if rows:
-        session.execute(insert(AccountOwnerHistory), rows)
+        AccountOwnerHistory.account_id, AccountOwnerHistory.start_date
+    ).where(
+        id_in(AccountOwnerHistory.account_id, accounts),
+        AccountOwnerHistory.end_date.is_(None),
+        AccountOwnerHistory.start_date > day,
+    )
+    for account_id, start in session.execute(statement):
+        external_id = accounts[account_id].external_id
+        raise BookError(
+            "day",
+            day,
+            f"account '{external_id}' has had its owner since {start}; "
+            "a change cannot start before that",
+        )
 
 
 def moment(session: Session, day: dt.date) -> dt.datetime:
@@ -103,7 +91,7 @@ def change_owners(
     if not moves:
         return
     session.flush()
-    _keep_the_past(session, moves, day)
+    _refuse_rewriting(session, moves, day)
     now = utcnow()
     by_owner: dict[int, list[int]] = defaultdict(list)
     for move in moves:
